@@ -1,0 +1,107 @@
+"""Input checks shared by every public function.
+
+Each check raises :class:`TypeError` or :class:`ValueError` with a message that
+names the public function, the argument and what was expected, so that an error
+deep inside a notebook still says where to look.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.exceptions import AxisError
+
+__all__ = ["as_real_array", "normalize_axes", "check_temperature", "working_dtype"]
+
+
+def as_real_array(x: Any, func: str, name: str = "x") -> np.ndarray:
+    """Return `x` as a floating-point ndarray without copying when possible.
+
+    float16, float32, float64 (and longdouble) arrays are returned as they are;
+    booleans and integers are converted to float64. Strings, bytes, objects,
+    complex numbers, datetimes and ragged sequences are rejected.
+    """
+    if isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"{func}: {name} must be an array of real numbers, got {type(x).__name__} {x!r}"
+        )
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{func}: {name} must be a rectangular array of real numbers; "
+            f"numpy could not convert it ({exc})"
+        ) from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "biu":
+        return arr.astype(np.float64)
+    if kind == "c":
+        raise TypeError(
+            f"{func}: {name} must be real, got complex dtype {arr.dtype}; "
+            f"pass {name}.real explicitly if that is what you mean"
+        )
+    raise TypeError(
+        f"{func}: {name} must contain real numbers (bool, int or float), "
+        f"got an array of dtype {arr.dtype}"
+    )
+
+
+def normalize_axes(axis: Any, ndim: int, func: str) -> tuple[int, ...]:
+    """Turn ``axis`` (None, an int, or a tuple of ints) into sorted non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"{func}: axis must be an int, a tuple of ints or None, got bool {axis!r}")
+    if isinstance(axis, (numbers.Integral, np.integer)):
+        requested: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, tuple):
+        requested = axis
+    else:
+        raise TypeError(
+            f"{func}: axis must be an int, a tuple of ints or None, got {type(axis).__name__} {axis!r}"
+        )
+    axes = []
+    for a in requested:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
+            raise TypeError(
+                f"{func}: axis must be an int, a tuple of ints or None, got {axis!r}"
+            )
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise AxisError(
+                f"{func}: axis {a} is out of range for an input with {ndim} "
+                f"dimension(s); expected an axis from {-ndim} to {ndim - 1}"
+            )
+        axes.append(a % ndim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{func}: axis {axis!r} names the same axis more than once")
+    return tuple(sorted(axes))
+
+
+def check_temperature(temperature: Any, func: str) -> float:
+    """Return `temperature` as a float, or raise if it is not positive and finite."""
+    ok_type = isinstance(temperature, numbers.Real) or (
+        isinstance(temperature, np.ndarray) and temperature.ndim == 0
+        and temperature.dtype.kind in "iuf"
+    )
+    if isinstance(temperature, (bool, np.bool_)) or not ok_type:
+        raise TypeError(
+            f"{func}: temperature must be a positive finite real number, "
+            f"got {type(temperature).__name__} {temperature!r}"
+        )
+    value = float(temperature)
+    if not (math.isfinite(value) and value > 0.0):
+        raise ValueError(
+            f"{func}: temperature must be a positive finite real number, got {value!r}"
+        )
+    return value
+
+
+def working_dtype(dtype: np.dtype) -> np.dtype:
+    """The precision a computation runs in: float16 is widened to float32."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
