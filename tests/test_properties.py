@@ -1,0 +1,122 @@
+"""Property-based tests (hypothesis) of softmax_lib's core functions.
+
+Each test states a mathematical property of softmax or log-sum-exp and checks
+it on generated inputs, including very large and very small values.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.special
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from softmax_lib import log_softmax, logsumexp, softmax
+
+EPS64 = np.finfo(np.float64).eps
+
+# Any finite float64, and "ordinary" values where every formula is well conditioned.
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+ordinary = st.floats(min_value=-50.0, max_value=50.0, allow_nan=False, allow_infinity=False)
+
+
+def vectors(elements=finite, max_size=40):
+    return hnp.arrays(np.float64, st.integers(1, max_size), elements=elements)
+
+
+def matrices(elements=ordinary):
+    shapes = hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=8)
+    return hnp.arrays(np.float64, shapes, elements=elements)
+
+
+@given(vectors())
+def test_finite_input_gives_a_probability_vector_without_warnings(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = softmax(x)
+        lse = logsumexp(x)
+        lp = log_softmax(x)
+    assert np.all((p >= 0) & (p <= 1))
+    assert abs(p.sum() - 1.0) <= 2 * len(x) * EPS64
+    assert np.isfinite(lse)
+    assert not np.isnan(lp).any() and not (lp > 0).any()
+    # -inf only where the true log-probability is below -max_float
+    with np.errstate(over="ignore"):
+        below = (x - x.max()) < -np.finfo(np.float64).max
+    assert np.array_equal(np.isneginf(lp), below)
+
+
+@given(matrices(), st.integers(-2, 1))
+def test_each_slice_sums_to_one(x, axis):
+    p = softmax(x, axis=axis)
+    np.testing.assert_allclose(p.sum(axis=axis), 1.0, rtol=0, atol=2 * x.shape[axis] * EPS64)
+
+
+@given(vectors(ordinary), st.floats(-1e3, 1e3))
+def test_shift_invariance(x, c):
+    # x + c is rounded, so compare with softmax of the rounded shifted vector's
+    # exact differences: the change is bounded by the rounding of x + c.
+    p, q = softmax(x), softmax(x + c)
+    bound = 4 * (abs(c) + np.abs(x).max() + 1) * EPS64
+    np.testing.assert_allclose(q, p, rtol=bound * 8, atol=1e-300)
+
+
+@given(vectors(ordinary), st.floats(-1e3, 1e3))
+def test_logsumexp_is_shift_equivariant(x, c):
+    y = x + c
+    np.testing.assert_allclose(logsumexp(y), logsumexp(x) + c, rtol=1e-13, atol=1e-11)
+
+
+@given(vectors())
+def test_order_is_preserved(x):
+    p = softmax(x)
+    order = np.argsort(x, kind="stable")
+    assert np.all(np.diff(p[order]) >= 0)
+    lp = log_softmax(x)
+    assert np.all(np.diff(lp[order]) >= 0)
+
+
+@given(vectors())
+def test_logsumexp_lies_between_max_and_max_plus_log_n(x):
+    lse, m = logsumexp(x), x.max()
+    slack = 4 * EPS64 * max(abs(m), 1.0)
+    with np.errstate(over="ignore"):  # m + log n may round past max_float
+        assert m - slack <= lse <= m + np.log(len(x)) + slack
+
+
+@given(vectors(st.floats(-700, 700)))
+def test_log_softmax_is_log_of_softmax_where_representable(x):
+    p = softmax(x)
+    lp = log_softmax(x)
+    ok = p > 1e-300
+    np.testing.assert_allclose(lp[ok], np.log(p[ok]), rtol=1e-13, atol=8 * EPS64)
+
+
+@given(matrices(), st.integers(-2, 1))
+def test_agrees_with_scipy_on_ordinary_inputs(x, axis):
+    np.testing.assert_allclose(softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13, atol=1e-13)
+
+
+@given(vectors(ordinary), st.floats(0.05, 20.0))
+def test_temperature_is_division_of_the_logits(x, T):
+    np.testing.assert_allclose(softmax(x, temperature=T), softmax(x / T), rtol=1e-12, atol=1e-300)
+
+
+@given(vectors(ordinary, max_size=10), st.floats(0.05, 1.0), st.floats(1.0, 20.0))
+def test_lower_temperature_puts_more_mass_on_the_argmax(x, t_low, t_high):
+    assume(np.ptp(x) > 1e-6)
+    top = np.argmax(x)
+    assert softmax(x, temperature=t_low)[top] >= softmax(x, temperature=t_high)[top] - 1e-15
+
+
+@given(hnp.arrays(np.float32, st.integers(1, 30), elements=st.floats(-80, 80, width=32)))
+def test_float32_stays_float32_and_close_to_float64(x):
+    p32 = softmax(x)
+    assert p32.dtype == np.float32
+    p64 = softmax(x.astype(np.float64))
+    np.testing.assert_allclose(p32, p64, rtol=8 * np.finfo(np.float32).eps, atol=1e-44)
