@@ -28,7 +28,7 @@ html: $(STAMP)
 # AVX-512 kernels switched off, so that stored outputs are shown to match on CPUs
 # with and without them.
 test: $(STAMP)
-	$(BIN)/python tools/no_avx512.py $(BIN)/python -m pytest chapters -q
+	$(BIN)/python tools/no_avx512.py $(BIN)/python -m pytest chapters
 	$(BIN)/python -m pytest
 
 execute: $(STAMP)

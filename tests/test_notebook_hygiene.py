@@ -1,0 +1,95 @@
+"""Structural checks on every chapter notebook.
+
+nbval proves that re-running a notebook reproduces its stored outputs; these
+tests check what nbval does not: that the stored outputs come from one clean
+top-to-bottom run, that every figure has a caption and alt text, that the
+chapter follows the book's template (objectives, prerequisites, summary,
+exercises with solutions), and that nothing machine-specific is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+IDS = [nb.name for nb in NOTEBOOKS]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def markdown(nb: dict) -> str:
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks found in chapters/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_outputs_come_from_one_clean_run(path):
+    counts = [c.get("execution_count") for c in code_cells(load(path))]
+    assert None not in counts, "a code cell was never executed"
+    assert counts == list(range(1, len(counts) + 1)), (
+        "execution counts are not 1, 2, 3, ...: re-run with tools/execute_notebooks.py"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_nothing_machine_specific_is_stored(path):
+    nb = load(path)
+    for i, cell in enumerate(nb["cells"]):
+        assert "execution" not in cell.get("metadata", {}), f"cell {i}: execution timestamps"
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        assert not re.search(r"sys\.path\.(insert|append)|^\s*[!%]\s*pip\b", source, re.M), f"cell {i}: sys.path edit or pip"
+        tags = cell.get("metadata", {}).get("tags", [])
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                assert "raises-exception" in tags, f"cell {i}: stored error without the raises-exception tag"
+            if out["output_type"] == "stream" and out["name"] == "stderr":
+                text = "".join(out["text"])
+                assert "Warning" not in text, f"cell {i}: a warning is stored in the output: {text[:200]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_figure_has_a_caption_and_alt_text(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        has_image = any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+        if not has_image:
+            continue
+        meta = cell.get("metadata", {}).get("mystnb", {})
+        caption = meta.get("figure", {}).get("caption", "")
+        alt = meta.get("image", {}).get("alt", "")
+        assert len(caption.split()) >= 5, f"cell {i}: figure without a caption (mystnb.figure.caption)"
+        assert len(alt.split()) >= 5, f"cell {i}: figure without alt text (mystnb.image.alt)"
+        assert meta.get("figure", {}).get("name", "").startswith("fig-"), f"cell {i}: figure without a fig- name"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_follows_the_template(path):
+    text = markdown(load(path))
+    for part in ("Learning objectives", "Prerequisites", "Time", "## Summary", "## Exercises"):
+        assert part in text, f"missing {part!r}"
+    exercises = re.findall(r"```\{exercise\}\s*\n:label:\s*(\S+)", text)
+    minimum = 4 if path.name.startswith("01_") else 5
+    assert len(exercises) >= minimum, f"{len(exercises)} exercises, expected at least {minimum}"
+    solutions = set(re.findall(r"```\{solution(?:-start)?\}\s+(\S+)", text))
+    missing = [label for label in exercises if label not in solutions]
+    assert not missing, f"exercises without a solution: {missing}"
+    for block in re.findall(r"```\{solution(?:-start)?\}[^\n]*\n((?::[^\n]*\n)*)", text):
+        assert ":class: dropdown" in block, "every solution is folded (:class: dropdown)"
+    assert "{bibliography}" not in text, "chapters cite into the book's bibliography page"
