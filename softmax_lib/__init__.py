@@ -11,12 +11,19 @@ sigmoid, log_sigmoid
     The two-class special case.
 naive_softmax
     The textbook formula, kept to show how it fails.
+softmax_jacobian, softmax_vjp
+    The derivative of softmax: the Jacobian matrix, and products with it.
+cross_entropy
+    The classification loss, computed stably from logits.
+gumbel_max_sample
+    Sampling from softmax by the Gumbel-max trick.
 
 Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
 """
 
 from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
+from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
 
 __all__ = [
     "softmax",
@@ -25,6 +32,10 @@ __all__ = [
     "sigmoid",
     "log_sigmoid",
     "naive_softmax",
+    "softmax_jacobian",
+    "softmax_vjp",
+    "cross_entropy",
+    "gumbel_max_sample",
 ]
 
 __version__ = "0.1.0"
