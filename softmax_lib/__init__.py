@@ -17,6 +17,10 @@ cross_entropy
     The classification loss, computed stably from logits.
 gumbel_max_sample
     Sampling from softmax by the Gumbel-max trick.
+expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
+    Measuring calibration, and temperature scaling.
+SoftmaxClassifier
+    A small, seeded softmax-regression or one-hidden-layer classifier.
 
 Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
@@ -24,6 +28,14 @@ the numerical core depends on numpy alone.
 
 from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
 from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
+from ._calibration import (
+    brier_score,
+    expected_calibration_error,
+    fit_temperature,
+    negative_log_likelihood,
+    reliability_curve,
+)
+from ._classifier import SoftmaxClassifier
 
 __all__ = [
     "softmax",
@@ -36,6 +48,12 @@ __all__ = [
     "softmax_vjp",
     "cross_entropy",
     "gumbel_max_sample",
+    "expected_calibration_error",
+    "reliability_curve",
+    "fit_temperature",
+    "brier_score",
+    "negative_log_likelihood",
+    "SoftmaxClassifier",
 ]
 
 __version__ = "0.1.0"

@@ -30,7 +30,8 @@ import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
 
-__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "use_book_style", "bar_distributions"]
+__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "use_book_style", "bar_distributions",
+           "reliability_diagram"]
 
 #: Okabe--Ito colours, in the order the book uses them.
 PALETTE: tuple[str, ...] = (
@@ -197,3 +198,89 @@ def bar_distributions(
     ax.grid(axis="x", visible=False)
     ax.margins(y=0.15)
     return containers
+
+
+def reliability_diagram(
+    ax: Axes,
+    probs: Any,
+    labels: Any,
+    *,
+    n_bins: int = 10,
+    strategy: str = "uniform",
+    style: int = 0,
+    label: str = "accuracy",
+    show_gap: bool = True,
+) -> Any:
+    """Reliability diagram: accuracy per confidence bin, against the diagonal.
+
+    Each non-empty bin is drawn as a bar spanning the bin, as high as the
+    accuracy of its predictions; with `show_gap`, a cross-hatched bar marks
+    the difference between that accuracy and the bin's mean confidence (above
+    the accuracy bar when the model is over-confident, inside it when it is
+    under-confident). The dashed diagonal is perfect calibration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    probs : array_like, shape (n, k) or (n,)
+        Predicted probabilities, or the probability of class 1 for a binary
+        problem; see :func:`softmax_lib.reliability_curve`.
+    labels : array_like of int, shape (n,)
+        True classes.
+    n_bins : int, optional
+        Number of bins. Default 10.
+    strategy : {"uniform", "quantile"}, optional
+        Equal-width or equal-mass bins. Default ``"uniform"``.
+    style : int, optional
+        Index into :data:`PALETTE` and :data:`HATCHES` for the accuracy bars.
+        Default 0.
+    label : str, optional
+        Legend label of the accuracy bars. Default ``"accuracy"``.
+    show_gap : bool, optional
+        Draw the confidence--accuracy gap. Default True.
+
+    Returns
+    -------
+    ReliabilityCurve
+        The per-bin numbers that were drawn (see
+        :func:`softmax_lib.reliability_curve`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For invalid `probs`, `labels`, `n_bins` or `strategy`, as
+        :func:`softmax_lib.reliability_curve` does.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from softmax_lib.plotting import reliability_diagram
+    >>> fig, ax = plt.subplots(figsize=(4, 4))
+    >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]]
+    >>> curve = reliability_diagram(ax, probs, [0, 1, 1, 1], n_bins=5)
+    >>> curve.count
+    array([1, 2, 1])
+    >>> plt.close(fig)
+    """
+    from ._calibration import reliability_curve
+
+    curve = reliability_curve(probs, labels, n_bins=n_bins, strategy=strategy)
+    widths = curve.upper - curve.lower
+    ax.bar(curve.lower, curve.accuracy, widths, align="edge", label=label,
+           color=PALETTE[style % len(PALETTE)], hatch=HATCHES[style % len(HATCHES)],
+           edgecolor="#222222", linewidth=0.6, alpha=0.85)
+    if show_gap:
+        ax.bar(curve.lower, curve.confidence - curve.accuracy, widths, bottom=curve.accuracy,
+               align="edge", label="gap to confidence", color="none", hatch="xx",
+               edgecolor=PALETTE[1], linewidth=0.8)
+    ax.plot([0.0, 1.0], [0.0, 1.0], color="#333333", linestyle="--", marker="", linewidth=1.2,
+            label="perfect calibration")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.grid(axis="x", visible=False)
+    return curve

@@ -1,0 +1,325 @@
+"""Tests for the calibration measures and temperature scaling.
+
+Reference values are computed by hand, with mpmath, or with scikit-learn
+(``calibration_curve``, ``brier_score_loss``, ``log_loss``), never with the
+code under test.
+"""
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, log_loss
+
+from softmax_lib import (
+    brier_score,
+    expected_calibration_error,
+    fit_temperature,
+    negative_log_likelihood,
+    reliability_curve,
+)
+
+# Four predictions over three classes: confidences 0.9 (correct), 0.8 (wrong),
+# 0.4 (correct), 0.45 (wrong).
+HAND_PROBS = np.array([[0.9, 0.05, 0.05], [0.8, 0.1, 0.1], [0.4, 0.35, 0.25], [0.2, 0.45, 0.35]])
+HAND_LABELS = np.array([0, 1, 0, 2])
+
+
+def random_probs(rng, n, k):
+    z = rng.normal(scale=2.0, size=(n, k))
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------
+# Hand-computed cases
+# ---------------------------------------------------------------------------
+
+def test_reliability_curve_by_hand():
+    curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=2)
+    np.testing.assert_allclose(curve.confidence, [0.425, 0.85], rtol=1e-15)
+    np.testing.assert_array_equal(curve.accuracy, [0.5, 0.5])
+    np.testing.assert_array_equal(curve.count, [2, 2])
+    np.testing.assert_array_equal(curve.lower, [0.0, 0.5])
+    np.testing.assert_array_equal(curve.upper, [0.5, 1.0])
+
+
+def test_reliability_curve_drops_empty_bins_by_hand():
+    # Ten bins: 0.4 and 0.45 fall in (0.3, 0.4] and (0.4, 0.5]; 0.8 in (0.7, 0.8]; 0.9 in (0.8, 0.9].
+    curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=10)
+    np.testing.assert_array_equal(curve.count, [1, 1, 1, 1])
+    np.testing.assert_array_equal(curve.accuracy, [1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_allclose(curve.lower, [0.3, 0.4, 0.7, 0.8])
+
+
+def test_ece_by_hand():
+    # 0.5 * |0.5 - 0.425| + 0.5 * |0.5 - 0.85| = 0.2125
+    assert expected_calibration_error(HAND_PROBS, HAND_LABELS, n_bins=2) == pytest.approx(0.2125, abs=1e-15)
+    # ten bins, one example each: mean of |correct - confidence| = (0.6 + 0.45 + 0.8 + 0.1) / 4
+    assert expected_calibration_error(HAND_PROBS, HAND_LABELS, n_bins=10) == pytest.approx(0.4875, abs=1e-15)
+
+
+def test_ece_with_one_bin_is_gap_of_means():
+    rng = np.random.default_rng(3)
+    p = random_probs(rng, 200, 4)
+    y = rng.integers(0, 4, size=200)
+    conf = p.max(axis=1).mean()
+    acc = np.mean(p.argmax(axis=1) == y)
+    for strategy in ("uniform", "quantile"):
+        assert expected_calibration_error(p, y, n_bins=1, strategy=strategy) == pytest.approx(abs(acc - conf), abs=1e-14)
+
+
+def test_ece_zero_for_perfect_confident_predictions():
+    p = np.eye(3)[[0, 1, 2, 1]]
+    assert expected_calibration_error(p, [0, 1, 2, 1]) == 0.0
+    assert expected_calibration_error(p, [1, 0, 0, 0]) == 1.0
+
+
+def test_quantile_bins_by_hand():
+    # Confidences 0.4, 0.45, 0.8, 0.9: the median edge is 0.625, so the bins
+    # are {0.4, 0.45} and {0.8, 0.9}, as with two equal-width bins.
+    curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=2, strategy="quantile")
+    np.testing.assert_array_equal(curve.count, [2, 2])
+    np.testing.assert_allclose(curve.upper, [0.625, 0.9])
+
+
+def test_brier_by_hand():
+    # (0.25**2 * 2 + 0.5**2 * 2) / 2
+    assert brier_score([[0.75, 0.25], [0.5, 0.5]], [0, 1]) == pytest.approx(0.3125, abs=1e-16)
+    assert brier_score([[1.0, 0.0, 0.0]], [0]) == 0.0
+    assert brier_score([[1.0, 0.0, 0.0]], [2]) == 2.0
+
+
+# ---------------------------------------------------------------------------
+# Against scikit-learn
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("n_bins", [1, 3, 5, 10, 15])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reliability_curve_matches_sklearn_for_binary(strategy, n_bins, seed):
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(size=300)
+    y = (rng.uniform(size=300) < p**1.5).astype(int)
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    curve = reliability_curve(p, y, n_bins=n_bins, strategy=strategy)
+    np.testing.assert_allclose(curve.accuracy, prob_true, rtol=1e-14)
+    np.testing.assert_allclose(curve.confidence, prob_pred, rtol=1e-14)
+
+
+def test_reliability_curve_matches_sklearn_on_bin_edges():
+    # Values exactly on interior edges go to the lower bin, as in scikit-learn.
+    p = np.array([0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0, 0.2, 0.4])
+    y = np.array([0, 0, 1, 0, 1, 1, 1, 1, 0])
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=5)
+    curve = reliability_curve(p, y, n_bins=5)
+    np.testing.assert_allclose(curve.accuracy, prob_true)
+    np.testing.assert_allclose(curve.confidence, prob_pred)
+
+
+def test_top_label_curve_equals_sklearn_on_correctness():
+    # The multi-class curve is calibration_curve of (correct, confidence).
+    rng = np.random.default_rng(5)
+    p = random_probs(rng, 400, 5)
+    y = rng.integers(0, 5, size=400)
+    correct = (p.argmax(axis=1) == y).astype(int)
+    prob_true, prob_pred = calibration_curve(correct, p.max(axis=1), n_bins=10)
+    curve = reliability_curve(p, y, n_bins=10)
+    np.testing.assert_allclose(curve.accuracy, prob_true, rtol=1e-14)
+    np.testing.assert_allclose(curve.confidence, prob_pred, rtol=1e-14)
+
+
+def test_brier_matches_sklearn():
+    rng = np.random.default_rng(7)
+    p = rng.uniform(size=100)
+    y = rng.integers(0, 2, size=100)
+    assert brier_score(p, y) == pytest.approx(brier_score_loss(y, p), rel=1e-14)
+    # the two-column matrix form is exactly twice the vector form
+    both = np.column_stack([1.0 - p, p])
+    assert brier_score(both, y) == pytest.approx(2 * brier_score_loss(y, p), rel=1e-14)
+
+
+def test_nll_matches_sklearn_log_loss():
+    rng = np.random.default_rng(8)
+    z = rng.normal(scale=3.0, size=(50, 4))
+    y = rng.integers(0, 4, size=50)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    assert negative_log_likelihood(z, y) == pytest.approx(log_loss(y, p, labels=range(4)), rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Against mpmath
+# ---------------------------------------------------------------------------
+
+def mp_nll(z, y, T=1.0):
+    mpmath.mp.dps = 50
+    total = mpmath.mpf(0)
+    for row, label in zip(z, y):
+        row = [mpmath.mpf(float(v)) / mpmath.mpf(T) for v in row]
+        total += mpmath.log(sum(mpmath.exp(v) for v in row)) - row[label]
+    return float(total / len(z))
+
+
+@pytest.mark.parametrize("T", [0.25, 1.0, 3.0])
+def test_nll_matches_mpmath(T):
+    z = np.array([[2.0, -1.0, 0.5], [-30.0, 40.0, 0.0], [700.0, -700.0, 1.0]])
+    y = np.array([0, 0, 2])
+    assert negative_log_likelihood(z, y, temperature=T) == pytest.approx(mp_nll(z, y, T), rel=1e-14)
+
+
+@pytest.mark.parametrize("a, q", [(1.0, 0.6), (3.0, 0.75), (8.0, 0.9), (0.5, 0.95)])
+def test_fit_temperature_matches_closed_form(a, q):
+    # Every row has logits [a, 0]; a fraction q of labels is 0. The best
+    # temperature makes sigma(a / T) = q, so T = a / logit(q).
+    n = 20
+    n0 = int(round(q * n))
+    z = np.tile([a, 0.0], (n, 1))
+    y = np.array([0] * n0 + [1] * (n - n0))
+    mpmath.mp.dps = 40
+    q_exact = mpmath.mpf(n0) / n
+    expected = float(mpmath.mpf(a) / mpmath.log(q_exact / (1 - q_exact)))
+    assert fit_temperature(z, y) == pytest.approx(expected, rel=1e-10)
+
+
+def test_fit_temperature_is_a_minimum():
+    rng = np.random.default_rng(11)
+    z = rng.normal(scale=4.0, size=(300, 5))
+    e = np.exp(z / 2.5 - (z / 2.5).max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(5, p=row) for row in p])      # labels drawn at temperature 2.5
+    T = fit_temperature(z, y)
+    assert 1.5 < T < 4.0
+    f = negative_log_likelihood(z, y, temperature=T)
+    for factor in (0.99, 0.999, 1.001, 1.01):
+        assert f < negative_log_likelihood(z, y, temperature=T * factor)
+
+
+def test_fit_temperature_bounds_and_degenerate_cases():
+    z = np.array([[3.0, 0.0], [0.0, 2.0]])
+    assert fit_temperature(z, [0, 1]) == 0.01                   # all correct: T -> 0 is best
+    assert fit_temperature(z, [0, 1], bounds=(0.5, 4.0)) == 0.5
+    assert fit_temperature(z, [1, 0]) == 100.0                  # all wrong: T -> infinity
+    assert fit_temperature(np.zeros((3, 4)), [0, 1, 2]) == 1.0  # logits carry no information
+
+
+def test_temperature_scaling_keeps_predictions():
+    rng = np.random.default_rng(2)
+    z = rng.normal(scale=5.0, size=(100, 6))
+    y = rng.integers(0, 6, size=100)
+    T = fit_temperature(z, y)
+    np.testing.assert_array_equal(np.argmax(z / T, axis=1), np.argmax(z, axis=1))
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+prob_rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 5)),
+                       elements=st.floats(-20, 20)).map(
+    lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
+)
+
+
+@given(prob_rows, st.integers(0, 2**32 - 1), st.integers(1, 20), st.sampled_from(["uniform", "quantile"]))
+def test_ece_properties(p, seed, n_bins, strategy):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, p.shape[1], size=p.shape[0])
+    ece = expected_calibration_error(p, y, n_bins=n_bins, strategy=strategy)
+    assert 0.0 <= ece <= 1.0
+    perm = rng.permutation(p.shape[0])
+    assert expected_calibration_error(p[perm], y[perm], n_bins=n_bins, strategy=strategy) == pytest.approx(ece, abs=1e-12)
+    curve = reliability_curve(p, y, n_bins=n_bins, strategy=strategy)
+    assert curve.count.sum() == p.shape[0]
+    assert np.all(curve.count > 0)
+    assert np.all((curve.lower <= curve.confidence + 1e-12) & (curve.confidence <= curve.upper + 1e-12))
+    assert 0.0 <= brier_score(p, y) <= 2.0
+
+
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 20), st.integers(2, 5)), elements=st.floats(-50, 50)),
+       st.integers(0, 2**32 - 1))
+def test_nll_nonnegative_and_finite(z, seed):
+    y = np.random.default_rng(seed).integers(0, z.shape[1], size=z.shape[0])
+    v = negative_log_likelihood(z, y)
+    assert np.isfinite(v) and v >= 0.0
+
+
+# ---------------------------------------------------------------------------
+# Bad input and no mutation
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("func", [expected_calibration_error, reliability_curve, brier_score])
+def test_bad_probs(func):
+    with pytest.raises(ValueError, match="probs"):
+        func([[0.5, 0.6]], [0])                      # row does not sum to one
+    with pytest.raises(ValueError, match="probs"):
+        func([[1.5, -0.5]], [0])                     # outside [0, 1]
+    with pytest.raises(ValueError, match="probs"):
+        func(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="probs"):
+        func(np.full((2, 2, 2), 0.5), [0, 1])
+    with pytest.raises(TypeError, match="probs"):
+        func("0.5", [0])
+    with pytest.raises(ValueError, match="probs"):
+        func([[np.nan, 1.0]], [0])
+
+
+@pytest.mark.parametrize("func", [expected_calibration_error, reliability_curve, brier_score])
+def test_bad_labels(func):
+    p = [[0.5, 0.5], [0.2, 0.8]]
+    with pytest.raises(TypeError, match="labels"):
+        func(p, [0.0, 1.0])
+    with pytest.raises(ValueError, match="labels"):
+        func(p, [0, 2])
+    with pytest.raises(ValueError, match="labels"):
+        func(p, [0])
+    with pytest.raises(ValueError, match="labels"):
+        func([0.5, 0.2], [0, 3])
+
+
+@pytest.mark.parametrize("func", [expected_calibration_error, reliability_curve])
+def test_bad_bins(func):
+    p = [[0.5, 0.5]]
+    with pytest.raises(TypeError, match="n_bins"):
+        func(p, [0], n_bins=2.0)
+    with pytest.raises(TypeError, match="n_bins"):
+        func(p, [0], n_bins=True)
+    with pytest.raises(ValueError, match="n_bins"):
+        func(p, [0], n_bins=0)
+    with pytest.raises(ValueError, match="strategy"):
+        func(p, [0], strategy="adaptive")
+
+
+def test_bad_logits_temperature_and_bounds():
+    with pytest.raises(ValueError, match="logits"):
+        negative_log_likelihood([1.0, 2.0], [0])
+    with pytest.raises(ValueError, match="logits"):
+        negative_log_likelihood([[np.inf, 0.0]], [0])
+    with pytest.raises(ValueError, match="temperature"):
+        negative_log_likelihood([[1.0, 0.0]], [0], temperature=0.0)
+    with pytest.raises(TypeError, match="temperature"):
+        negative_log_likelihood([[1.0, 0.0]], [0], temperature="2")
+    with pytest.raises(ValueError, match="bounds"):
+        fit_temperature([[1.0, 0.0]], [0], bounds=(2.0, 1.0))
+    with pytest.raises(TypeError, match="bounds"):
+        fit_temperature([[1.0, 0.0]], [0], bounds=None)
+    with pytest.raises(TypeError, match="labels"):
+        fit_temperature([[1.0, 0.0]], ["0"])
+
+
+def test_inputs_not_mutated():
+    p = HAND_PROBS.copy()
+    y = HAND_LABELS.copy()
+    z = np.log(p)
+    z_copy = z.copy()
+    expected_calibration_error(p, y, strategy="quantile")
+    reliability_curve(p, y)
+    brier_score(p, y)
+    negative_log_likelihood(z, y, temperature=2.0)
+    fit_temperature(z, y)
+    np.testing.assert_array_equal(p, HAND_PROBS)
+    np.testing.assert_array_equal(y, HAND_LABELS)
+    np.testing.assert_array_equal(z, z_copy)
