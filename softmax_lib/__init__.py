@@ -19,6 +19,10 @@ gumbel_max_sample
     Sampling from softmax by the Gumbel-max trick.
 expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
     Measuring calibration, and temperature scaling.
+log_prob_matrix, numerical_rank, fit_softmax_model
+    The softmax bottleneck: log-probability matrices, their rank, and fitting.
+mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
+    Output layers beyond the bottleneck, and classes that can never win.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -28,6 +32,14 @@ the numerical core depends on numpy alone.
 
 from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
 from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
+from ._bottleneck import (
+    fit_softmax_model,
+    log_prob_matrix,
+    mixture_of_softmaxes,
+    numerical_rank,
+    sigsoftmax,
+    unargmaxable_classes,
+)
 from ._calibration import (
     brier_score,
     expected_calibration_error,
@@ -54,6 +66,12 @@ __all__ = [
     "brier_score",
     "negative_log_likelihood",
     "SoftmaxClassifier",
+    "log_prob_matrix",
+    "numerical_rank",
+    "fit_softmax_model",
+    "mixture_of_softmaxes",
+    "sigsoftmax",
+    "unargmaxable_classes",
 ]
 
 __version__ = "0.1.0"
