@@ -17,12 +17,14 @@ cross_entropy
     The classification loss, computed stably from logits.
 gumbel_max_sample
     Sampling from softmax by the Gumbel-max trick.
-expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
-    Measuring calibration, and temperature scaling.
 log_prob_matrix, numerical_rank, fit_softmax_model
     The softmax bottleneck: log-probability matrices, their rank, and fitting.
 mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
     Output layers beyond the bottleneck, and classes that can never win.
+expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
+    Measuring calibration, and temperature scaling.
+partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
+    One-pass (online) softmax: partial results and their merge.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -48,6 +50,7 @@ from ._calibration import (
     reliability_curve,
 )
 from ._classifier import SoftmaxClassifier
+from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
 
 __all__ = [
     "softmax",
@@ -60,18 +63,22 @@ __all__ = [
     "softmax_vjp",
     "cross_entropy",
     "gumbel_max_sample",
-    "expected_calibration_error",
-    "reliability_curve",
-    "fit_temperature",
-    "brier_score",
-    "negative_log_likelihood",
-    "SoftmaxClassifier",
     "log_prob_matrix",
     "numerical_rank",
     "fit_softmax_model",
     "mixture_of_softmaxes",
     "sigsoftmax",
     "unargmaxable_classes",
+    "expected_calibration_error",
+    "reliability_curve",
+    "fit_temperature",
+    "brier_score",
+    "negative_log_likelihood",
+    "SoftmaxClassifier",
+    "partial_logsumexp",
+    "merge_partials",
+    "streaming_logsumexp",
+    "online_softmax",
 ]
 
 __version__ = "0.1.0"

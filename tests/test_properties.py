@@ -72,11 +72,10 @@ def test_logsumexp_is_shift_equivariant(x, c):
 
 @given(vectors())
 def test_order_is_preserved(x):
-    p = softmax(x)
     order = np.argsort(x, kind="stable")
-    assert np.all(np.diff(p[order]) >= 0)
-    lp = log_softmax(x)
-    assert np.all(np.diff(lp[order]) >= 0)
+    for out in (softmax(x), log_softmax(x)):
+        ranked = out[order]
+        assert np.all(ranked[1:] >= ranked[:-1])  # not np.diff: -inf - -inf is NaN
 
 
 @given(vectors())
