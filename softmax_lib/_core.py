@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_temperature, normalize_axes, working_dtype
+from ._validation import as_real_array, check_temperature, normalize_axes
 
 __all__ = ["softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "naive_softmax"]
 
@@ -772,10 +772,16 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
 
     Notes
     -----
-    Evaluated as :math:`1/(1 + e^{-x})` for :math:`x \ge 0` and as
-    :math:`e^{x}/(1 + e^{x})` for :math:`x < 0`, so the exponential never
-    overflows and tiny values are not rounded to 0 prematurely. The sigmoid is
-    two-class softmax: :math:`\sigma(z) = \operatorname{softmax}([z, 0])_0`.
+    The sigmoid is two-class softmax, :math:`\sigma(z) =
+    \operatorname{softmax}([z, 0])_0`, and it is computed by the same sequence
+    of operations as :func:`softmax` uses for the logits ``[z, 0]``:
+    :math:`e^{z}/(e^{z} + 1)` for :math:`z \le 680`, and :math:`1/(1 + e^{-z})`
+    above, where :math:`e^{z}` would overflow (float16 and float32 inputs are
+    computed in float64 and rounded once). So ``sigmoid(z)`` and
+    ``softmax([z, 0])[0]`` agree to the last bit, for every input and dtype;
+    each is within 2 ulp of the correctly rounded value. Tiny values are not
+    flushed to 0 prematurely: :math:`e^{z}` is formed directly for negative
+    :math:`z`.
 
     Examples
     --------
@@ -788,11 +794,18 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     """
     arr = as_real_array(x, "sigmoid")
     dtype = arr.dtype
-    work = arr.astype(working_dtype(dtype), copy=False)
+    work = arr.astype(_work_dtype(dtype), copy=False)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        z = np.exp(-np.abs(work))
-        denom = 1.0 + z
-        out = np.where(work >= 0, 1.0 / denom, z / denom)
+        # The operations of softmax([z, 0]): shift 0 and e^z / (e^z + 1) while
+        # z <= _NO_SHIFT_MAX, otherwise shift z and 1 / (1 + e^-z).
+        big = work > _NO_SHIFT_MAX
+        e = np.exp(np.where(big, -work, work))
+        total = e + 1.0
+        if dtype == work.dtype:
+            small = e / total
+        else:  # as _normalise_into does for float16/float32 results
+            small = e * (1.0 / total)
+        out = np.where(big, 1.0 / total, small)
     return _finish(out, dtype, arr.shape)
 
 
@@ -837,7 +850,7 @@ def log_sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     """
     arr = as_real_array(x, "log_sigmoid")
     dtype = arr.dtype
-    work = arr.astype(working_dtype(dtype), copy=False)
+    work = arr.astype(_work_dtype(dtype), copy=False)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         out = np.minimum(work, 0.0) - np.log1p(np.exp(-np.abs(work)))
     return _finish(out, dtype, arr.shape)

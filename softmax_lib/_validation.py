@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.exceptions import AxisError
 
-__all__ = ["as_real_array", "normalize_axes", "check_temperature", "working_dtype"]
+__all__ = ["as_real_array", "normalize_axes", "check_temperature"]
 
 
 def as_real_array(x: Any, func: str, name: str = "x") -> np.ndarray:
@@ -101,7 +101,3 @@ def check_temperature(temperature: Any, func: str) -> float:
         )
     return value
 
-
-def working_dtype(dtype: np.dtype) -> np.dtype:
-    """The precision a computation runs in: float16 is widened to float32."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype

@@ -165,10 +165,21 @@ def test_sigmoid_and_log_sigmoid_match_mpmath(z):
     assert_close_ulps(log_sigmoid(z), mp_log_sigmoid(z), 2)
 
 
-def test_sigmoid_is_two_class_softmax():
-    z = np.linspace(-30, 30, 121)
-    two = softmax(np.stack([z, np.zeros_like(z)], axis=-1))[:, 0]
-    np.testing.assert_allclose(two, sigmoid(z), rtol=4e-16 * 4)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_is_two_class_softmax_to_the_last_bit(dtype):
+    rng = np.random.default_rng(5)
+    finfo = np.finfo(dtype)
+    z = np.concatenate([
+        np.linspace(-800, 800, 40_001), rng.normal(scale=30, size=20_000),
+        [0.0, -0.0, 680.0, np.nextafter(680.0, 1000.0), 709.7, 745.0, -745.0, -1e-300],
+        [float(finfo.max), -float(finfo.max), float(finfo.tiny), np.inf, -np.inf],
+    ])
+    with np.errstate(over="ignore"):
+        z = z.astype(dtype)
+    pairs = np.stack([z, np.zeros_like(z)], axis=-1)
+    np.testing.assert_array_equal(sigmoid(z), softmax(pairs)[:, 0])
+    for value in (-3.0, 0.25, 4.0):  # one-dimensional input takes another path
+        assert sigmoid(dtype(value)) == softmax(np.array([value, 0.0], dtype=dtype))[0]
 
 
 def test_temperature_matches_scaled_logits():
