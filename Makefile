@@ -1,6 +1,8 @@
 # The two commands a new contributor needs (see README.md):
 #   make html    build the website into _build/html (open _build/html/index.html)
-#   make test    run every test: library, doctests, notebooks (twice) and the strict build
+#   make test    run every test: library, doctests, notebooks (twice), the strict build
+#                and the browser checks of the site and the PDF (tests/test_site.py)
+#   make pdf     print the whole book to _build/pdf/softmax-book.pdf
 #
 # Both create a virtual environment in .venv and install requirements.txt into it
 # on first use (and again whenever requirements.txt or pyproject.toml changes).
@@ -10,7 +12,20 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: html test test-lib test-notebooks test-notebooks-no-avx512 test-build pdf benchmark execute clean
+.PHONY: html test test-lib test-notebooks test-notebooks-no-avx512 test-build pdf browser benchmark execute clean
+
+# The browser checks (tests/test_site.py) and the PDF use Debian's Chromium
+# (apt-get install chromium) and two npm packages pinned in tests/browser/package-lock.json.
+# `make test` installs the npm packages when npm is available; without Chromium or
+# them the browser tests are skipped with a message (they fail instead when CI=true).
+NODE_MODULES := tests/browser/node_modules/.package-lock.json
+BROWSER_DEPS := $(if $(shell command -v npm 2>/dev/null),$(NODE_MODULES))
+
+$(NODE_MODULES): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(NODE_MODULES)
+
+browser: $(NODE_MODULES)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +42,14 @@ html: $(STAMP)
 # strict nbval, the -W -n book build), after a second nbval pass with numpy's
 # AVX-512 kernels switched off, so that stored outputs are shown to match on CPUs
 # with and without them.
-test: $(STAMP)
+test: $(STAMP) $(BROWSER_DEPS)
 	$(BIN)/python tools/no_avx512.py $(BIN)/python -m pytest chapters
 	$(BIN)/python -m pytest
+
+# One PDF of the whole book: the single-page build, printed by headless Chromium
+# once MathJax has typeset every equation (see tools/build_pdf.py).
+pdf: $(STAMP) $(NODE_MODULES)
+	$(BIN)/python tools/build_pdf.py --output _build/pdf/softmax-book.pdf
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py

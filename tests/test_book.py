@@ -2,15 +2,13 @@
 
 The build uses the same command as the README's website build, with warnings as
 errors and nitpicky cross-references (``-W -n --keep-going``), into a temporary
-folder, so it does not disturb ``_build/``. Other tests may reuse the built site
-through the ``built_site`` fixture.
+folder, so it does not disturb ``_build/``; the ``built_site`` fixture that
+builds it lives in conftest.py and is shared with the browser tests.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,21 +16,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """Build the book once per test session; return the HTML folder."""
-    out = tmp_path_factory.mktemp("book")
-    cmd = [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going", "--all", "--path-output", str(out)]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    html = out / "_build" / "html"
-    if result.returncode != 0:
-        warnings = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
-                    if "WARNING" in line or "ERROR" in line]
-        pytest.fail("strict book build failed:\n" + "\n".join(warnings[:50] or result.stdout.splitlines()[-40:]))
-    return html
 
 
 def toc_files() -> list[str]:

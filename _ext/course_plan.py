@@ -1,0 +1,351 @@
+"""Directives that compute the course page (``course.md``) from the chapters.
+
+The chapters are read at build time, so the page cannot drift from them:
+
+``{course-chapters}``
+    A table of the chapters listed in ``_toc.yml``: title (linked), prerequisites and
+    time, as each chapter states them, and its number of exercises.
+``{course-sessions}``
+    A suggested sequence of sessions. Each line of the directive's content is one
+    session: the file names of its chapters (``02_derivation 03_properties``),
+    optionally followed by ``|`` and a note. Chapters not (yet) in the table of
+    contents are named but not linked.
+``{course-homework}``
+    Per chapter, the exercises whose solutions run code (checked by the test suite,
+    good for homework that students can verify) and those answered on paper.
+``{course-notebooks}``
+    Per chapter, links to download the notebook and to open it on Binder or Colab,
+    built from ``repository`` and ``launch_buttons`` in ``_config.yml``.
+
+A chapter states its prerequisites and time in paragraphs that start with
+``**Prerequisites.**`` and ``**Time.**``; exercises are ``{exercise}`` directives
+with a ``:label:``, and solutions ``{solution-start}``/``{solution-end}`` pairs (or
+``{solution}`` directives).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+CHAPTER_DIR = "chapters"
+
+
+@dataclass
+class Exercise:
+    label: str
+    title: str = ""
+    text: str = ""
+    code_solution: bool = False
+    has_solution: bool = False
+
+    @property
+    def written(self) -> bool:
+        """Asks for a proof or a derivation (answered on paper, at least in part)."""
+        return bool(re.search(r"\b(prove|show that|show how|derive|derivation|deduce)\b", self.text, re.I))
+
+
+@dataclass
+class Chapter:
+    name: str  # file stem, e.g. "01_introduction"
+    docname: str  # e.g. "chapters/01_introduction"
+    path: Path
+    in_toc: bool
+    title: str = ""
+    prerequisites: str = ""
+    time: str = ""
+    exercises: list[Exercise] = field(default_factory=list)
+
+    number: int = 0  # position among the chapters of _toc.yml, as the site numbers it
+
+    def reading_minutes(self) -> int | None:
+        """Minutes to read and run the chapter: the first duration in its time line."""
+        match = re.search(r"(\d+)(?:\s*(?:to|-|–)\s*(\d+))?\s*(minutes?|min|hours?|h)\b", self.time)
+        if not match:
+            return None
+        value = int(match.group(2) or match.group(1))
+        return value * 60 if match.group(3).startswith("h") else value
+
+
+_EXERCISE = re.compile(r"^(?:```+|:::+)\{exercise\}[ \t]*(.*)$", re.M)
+_LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
+_SOLUTION_START = re.compile(r"^(?:```+|:::+)\{solution-start\}\s*(\S+)", re.M)
+_SOLUTION_END = re.compile(r"^(?:```+|:::+)\{solution-end\}", re.M)
+_SOLUTION = re.compile(r"^(?:```+|:::+)\{solution\}\s*(\S+)", re.M)
+_ROLE = re.compile(r"\{[a-z:-]+\}`([^`<]*?)\s*(?:<([^>]*)>)?`")
+
+
+def _plain(text: str, numbers: dict[str, int] | None = None) -> str:
+    """Inline text with roles replaced by their text, so it renders on any page.
+
+    A bare ``{doc}`` reference to a chapter becomes "Chapter N" (`numbers` maps file
+    stems to chapter numbers).
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        shown = match.group(1).strip()
+        if match.group(2) is None and numbers:
+            number = numbers.get(Path(shown).name)
+            if number:
+                return f"Chapter {number}"
+        return shown or (match.group(2) or "").strip()
+
+    return " ".join(_ROLE.sub(repl, text).split())
+
+
+def _paragraph_after(marker: str, text: str, numbers: dict[str, int]) -> str:
+    match = re.search(r"\*\*" + marker + r"\.?\*\*\.?\s*(.+?)(?:\n\s*\n|\Z)", text, re.S)
+    return _plain(match.group(1), numbers) if match else ""
+
+
+def _cells(path: Path) -> list[tuple[str, str]]:
+    """(cell_type, source) pairs of a notebook or a MyST markdown chapter."""
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return [(c["cell_type"], "".join(c.get("source", ""))) for c in nb.get("cells", [])]
+    cells: list[tuple[str, str]] = []
+    for i, part in enumerate(re.split(r"^```\{code-cell\}.*?^```", path.read_text(encoding="utf-8"), flags=re.M | re.S)):
+        if i:
+            cells.append(("code", "x"))
+        cells.append(("markdown", part))
+    return cells
+
+
+def read_chapter(chapter: Chapter, numbers: dict[str, int]) -> None:
+    cells = _cells(chapter.path)
+    markdown = "\n\n".join(src for kind, src in cells if kind == "markdown")
+    title = re.search(r"^#\s+(.+)$", markdown, re.M)
+    chapter.title = title.group(1).strip() if title else chapter.name
+    chapter.prerequisites = _paragraph_after("Prerequisites", markdown, numbers)
+    chapter.time = _paragraph_after("Time", markdown, numbers)
+    by_label: dict[str, Exercise] = {}
+    open_solution: Exercise | None = None
+    for kind, src in cells:
+        if kind == "code":
+            if open_solution is not None:
+                open_solution.code_solution = True
+            continue
+        # Walk the directives of this cell in order.
+        events = []
+        for m in _EXERCISE.finditer(src):
+            events.append((m.start(), "exercise", m))
+        for m in _SOLUTION_START.finditer(src):
+            events.append((m.start(), "start", m))
+        for m in _SOLUTION_END.finditer(src):
+            events.append((m.start(), "end", m))
+        for m in _SOLUTION.finditer(src):
+            events.append((m.start(), "solution", m))
+        for _, what, m in sorted(events, key=lambda e: e[0]):
+            if what == "exercise":
+                fence = re.match(r"`+|:+", src[m.start():]).group(0)
+                end = src.find("\n" + fence + "\n", m.end())
+                body = src[m.end(): end if end >= 0 else None]
+                label = _LABEL.search(body)
+                name = label.group(1) if label else f"{chapter.name}-exercise-{len(by_label) + 1}"
+                by_label[name] = Exercise(label=name, title=_plain(m.group(1).strip()), text=body)
+            elif what == "start":
+                open_solution = by_label.get(m.group(1))
+                if open_solution is not None:
+                    open_solution.has_solution = True
+            elif what == "end":
+                open_solution = None
+            elif what == "solution" and m.group(1) in by_label:
+                by_label[m.group(1)].has_solution = True
+    chapter.exercises = list(by_label.values())
+
+
+def chapters(app: Sphinx) -> list[Chapter]:
+    """Chapters listed in _toc.yml, in order, read from their source files."""
+    srcdir = Path(app.srcdir)
+    toc = yaml.safe_load((srcdir / "_toc.yml").read_text(encoding="utf-8")) or {}
+    files: list[str] = []
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(str(entry["file"]))
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    result = []
+    for docname in files:
+        docname = re.sub(r"\.(ipynb|md)$", "", docname).strip("/")
+        if not docname.startswith(CHAPTER_DIR + "/"):
+            continue
+        for suffix in (".ipynb", ".md"):
+            path = srcdir / (docname + suffix)
+            if path.is_file():
+                result.append(Chapter(name=Path(docname).name, docname=docname, path=path, in_toc=True,
+                                      number=len(result) + 1))
+                break
+    numbers = {chapter.name: chapter.number for chapter in result}
+    for chapter in result:
+        read_chapter(chapter, numbers)
+    return result
+
+
+class _CourseDirective(SphinxDirective):
+    has_content = True
+
+    def chapters(self) -> list[Chapter]:
+        found = chapters(self.env.app)
+        for chapter in found:
+            self.env.note_dependency(str(chapter.path))
+        self.env.note_dependency(str(Path(self.env.app.srcdir) / "_toc.yml"))
+        return found
+
+    def link(self, chapter: Chapter) -> str:
+        return f"{{doc}}`Chapter {chapter.number}: {chapter.title} </{chapter.docname}>`"
+
+    def render(self, lines: list[str]) -> list[nodes.Node]:
+        container = nodes.container(classes=["course-plan-block"])
+        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), self.content_offset, container)
+        return container.children
+
+
+class CourseChapters(_CourseDirective):
+    def run(self) -> list[nodes.Node]:
+        found = self.chapters()
+        lines = [
+            ":::{list-table}",
+            ":header-rows: 1",
+            ":class: course-plan",
+            ":widths: 30 35 25 10",
+            "",
+            "* - Chapter",
+            "  - Prerequisites",
+            "  - Time",
+            "  - Exercises",
+        ]
+        for chapter in found:
+            lines += [
+                f"* - {self.link(chapter)}",
+                f"  - {chapter.prerequisites or '(see the chapter)'}",
+                f"  - {chapter.time or '(see the chapter)'}",
+                f"  - {len(chapter.exercises)}",
+            ]
+        lines.append(":::")
+        total = sum(len(c.exercises) for c in found)
+        minutes = [c.reading_minutes() for c in found]
+        summary = f"{len(found)} {'chapter' if len(found) == 1 else 'chapters'} with {total} exercises in all"
+        if found and all(m is not None for m in minutes):
+            hours = sum(m for m in minutes if m is not None) / 60
+            summary += f"; reading and running them takes about {hours:.1f} hours, before exercises"
+        lines += ["", summary + "."]
+        return self.render(lines)
+
+
+class CourseSessions(_CourseDirective):
+    def run(self) -> list[nodes.Node]:
+        by_name = {c.name: c for c in self.chapters()}
+        lines = [
+            ":::{list-table}",
+            ":header-rows: 1",
+            ":class: course-plan",
+            ":widths: 8 42 15 35",
+            "",
+            "* - Session",
+            "  - Chapters",
+            "  - Reading time",
+            "  - Focus",
+        ]
+        for number, line in enumerate(l for l in self.content if l.strip()):
+            names, _, note = line.partition("|")
+            cells, minutes = [], 0
+            known = True
+            for name in names.split():
+                chapter = by_name.get(name)
+                if chapter is None:
+                    cells.append(f"{name} (in preparation)")
+                    known = False
+                    continue
+                cells.append(self.link(chapter))
+                m = chapter.reading_minutes()
+                if m is None:
+                    known = False
+                else:
+                    minutes += m
+            when = f"about {minutes} min" if known else "see the chapters"
+            lines += [
+                f"* - {number + 1}",
+                f"  - {'; '.join(cells)}",
+                f"  - {when}",
+                f"  - {note.strip()}",
+            ]
+        lines.append(":::")
+        return self.render(lines)
+
+
+class CourseHomework(_CourseDirective):
+    def run(self) -> list[nodes.Node]:
+        lines: list[str] = []
+        for chapter in self.chapters():
+            written = [e for e in chapter.exercises if e.written]
+            code = [e for e in chapter.exercises if e.code_solution]
+            other = [e for e in chapter.exercises if not e.written and not e.code_solution]
+
+            def refs(items: list[Exercise]) -> str:
+                return ", ".join(f"{{numref}}`{e.label}`" for e in items) or "none"
+
+            line = (f"- {self.link(chapter)}: computations checked by the tests: {refs(code)}; "
+                    f"proofs and derivations: {refs(written)}")
+            if other:
+                line += f"; other: {refs(other)}"
+            lines.append(line + ".")
+        if not lines:
+            lines = ["No chapter is published yet."]
+        return self.render(lines)
+
+
+class CourseNotebooks(_CourseDirective):
+    def run(self) -> list[nodes.Node]:
+        options = self.env.app.config.html_theme_options or {}
+        repo = str(options.get("repository_url", "")).rstrip("/")
+        branch = str(options.get("repository_branch", "main"))
+        book_path = str(options.get("path_to_docs", "")).strip("/")
+        launch = options.get("launch_buttons", {}) or {}
+        binder = str(launch.get("binderhub_url", "")).rstrip("/")
+        colab = str(launch.get("colab_url", "")).rstrip("/")
+        org_repo = repo.split("github.com/", 1)[-1] if "github.com/" in repo else ""
+        lines = [
+            ":::{list-table}",
+            ":header-rows: 1",
+            ":class: course-plan",
+            "",
+            "* - Chapter",
+            "  - Notebook",
+            "  - Open online",
+        ]
+        for chapter in self.chapters():
+            rel = f"{chapter.docname}{chapter.path.suffix}"
+            in_repo = f"{book_path}/{rel}" if book_path else rel
+            online = []
+            if binder and org_repo:
+                online.append(f"[Binder]({binder}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{in_repo})")
+            if colab and org_repo and chapter.path.suffix == ".ipynb":
+                online.append(f"[Colab]({colab}/github/{org_repo}/blob/{branch}/{in_repo})")
+            lines += [
+                f"* - {self.link(chapter)}",
+                f"  - {{download}}`{chapter.path.name} </{rel}>`",
+                f"  - {', '.join(online) or '-'}",
+            ]
+        lines.append(":::")
+        return self.render(lines)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_directive("course-chapters", CourseChapters)
+    app.add_directive("course-sessions", CourseSessions)
+    app.add_directive("course-homework", CourseHomework)
+    app.add_directive("course-notebooks", CourseNotebooks)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,304 @@
+"""The published site, checked in a real browser, and the PDF of the whole book.
+
+Every HTML page of the built site is served on 127.0.0.1 and opened in headless
+Chromium, in light and in dark mode, by ``tests/browser/audit.mjs``
+(playwright-core drives Debian's Chromium; axe-core audits accessibility). For
+every page:
+
+* no request goes to any host but 127.0.0.1 (requests elsewhere are blocked and
+  reported);
+* nothing is logged as a console error, and no script throws;
+* every equation is typeset by the local MathJax: each ``.math`` element holds
+  MathJax output, no MathJax error box, no raw ``\\(``, ``\\[`` or ``$$`` left in
+  the text;
+* every image has a non-empty alt text;
+* axe-core finds no serious or critical violation (solutions and other folded
+  content are unfolded first, so they are audited too).
+
+The PDF is printed by ``tools/build_pdf.py`` (the command behind ``make pdf``) and
+must contain every chapter of ``_toc.yml`` with its equations typeset.
+
+These tests need Chromium and the npm packages::
+
+    apt-get install chromium          # Debian's package, /usr/bin/chromium
+    npm ci --prefix tests/browser     # playwright-core and axe-core, as pinned
+
+Without them the browser tests are skipped with that message, except in continuous
+integration (``CI=true``), where they fail instead. One more test, which needs no
+browser, checks that every page links the issue tracker (errata) and every chapter
+offers its notebook for download and on Binder and Colab.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BROWSER_DIR = ROOT / "tests" / "browser"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+MODES = ("light", "dark")
+# Folders of the built site that hold assets, not pages.
+NOT_PAGES = {"_static", "_sources", "_images", "_downloads", "jupyter_execute"}
+HOW_TO_ENABLE = (
+    "install Debian's Chromium (`apt-get install chromium`) and the pinned npm packages "
+    "(`npm ci --prefix tests/browser`, or `make browser`)"
+)
+
+
+def _missing() -> list[str]:
+    missing = []
+    if shutil.which("node") is None:
+        missing.append("node")
+    if not Path(CHROMIUM).exists():
+        missing.append(f"Chromium at {CHROMIUM}")
+    for package in ("playwright-core", "axe-core"):
+        if not (BROWSER_DIR / "node_modules" / package / "package.json").is_file():
+            missing.append(f"the npm package {package}")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def browser_available() -> None:
+    missing = _missing()
+    if missing:
+        message = f"browser checks need {', '.join(missing)}: {HOW_TO_ENABLE}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (CI=true: the browser checks must run)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def site(built_site) -> Path:
+    """The site built by the strict build test (``tests/conftest.py``)."""
+    return built_site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def site_pages(html: Path) -> list[str]:
+    """Every HTML page of the built site, relative to its root."""
+    pages = []
+    for path in sorted(html.rglob("*.html")):
+        rel = path.relative_to(html)
+        if rel.parts[0] in NOT_PAGES:
+            continue
+        pages.append(rel.as_posix())
+    return pages
+
+
+def toc_entries() -> tuple[list[str], list[str]]:
+    """(every document in _toc.yml, the chapters among them), as docnames."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    docs, chapters = [toc["root"]], []
+
+    def walk(entries: list[dict], numbered: bool) -> None:
+        for entry in entries or []:
+            if "file" in entry:
+                name = re.sub(r"\.(md|ipynb)$", "", entry["file"])
+                docs.append(name)
+                if name.startswith("chapters/"):
+                    chapters.append(name)
+            walk(entry.get("sections", []), numbered)
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []), bool(part.get("numbered")))
+    return docs, chapters
+
+
+@pytest.fixture(scope="module")
+def audit(browser_available, site, tmp_path_factory) -> dict:
+    """Run the browser audit over every page; return its report."""
+    pages = site_pages(site)
+    report_file = tmp_path_factory.mktemp("audit") / "report.json"
+    with _serve(site) as base:
+        cmd = ["node", str(BROWSER_DIR / "audit.mjs"), "--base", base, "--out", str(report_file),
+               "--modes", ",".join(MODES), "--chromium", CHROMIUM, *pages]
+        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0 or not report_file.is_file():
+        pytest.fail(f"the browser audit did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    report["pages"] = pages
+    print(f"\nbrowser audit: {len(pages)} pages x {len(MODES)} modes in {report['seconds']:.1f} s "
+          f"(Chromium {report['chromium']})")
+    lesser = sorted({f"{v['impact']} {v['id']}" for r in report["results"] for v in r["axe"]
+                     if v["impact"] not in ("serious", "critical")})
+    if lesser:
+        print("axe-core also reports (not failing the test): " + ", ".join(lesser))
+    return report
+
+
+def test_every_page_links_errata_and_chapters_have_notebook_buttons(site):
+    """The issue tracker is linked from every page; chapters offer .ipynb, Binder, Colab."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]["url"].rstrip("/")
+    branch = config["repository"].get("branch", "main")
+    org_repo = repo.split("github.com/", 1)[1]
+    docs, chapters = toc_entries()
+    problems = []
+    for doc in docs:
+        page = (site / f"{doc}.html").read_text(encoding="utf-8")
+        if f'href="{repo}/issues' not in page:
+            problems.append(f"{doc}.html: no link to {repo}/issues")
+    for doc in chapters:
+        page = (site / f"{doc}.html").read_text(encoding="utf-8")
+        expected = {
+            "download (.ipynb)": f"_sources/{doc}.ipynb",
+            "Binder": f"/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{doc}.ipynb",
+            "Colab": f"/github/{org_repo}/blob/{branch}/{doc}.ipynb",
+        }
+        problems += [f"{doc}.html: no {name} link" for name, href in expected.items() if href not in page]
+        if not (site / "_sources" / f"{doc}.ipynb").is_file():
+            problems.append(f"_sources/{doc}.ipynb is not in the site")
+    assert not problems, "\n".join(problems)
+
+
+def findings(report: dict, kind: str) -> list[str]:
+    lines = []
+    for result in report["results"]:
+        for item in result[kind]:
+            lines.append(f"{result['page']} [{result['mode']}]: {item}")
+    return lines
+
+
+def test_every_toc_page_is_audited_in_both_modes(audit):
+    docs, _ = toc_entries()
+    audited = {(r["page"], r["mode"]) for r in audit["results"]}
+    missing = [f"{doc}.html [{mode}]" for doc in docs for mode in MODES if (f"{doc}.html", mode) not in audited]
+    assert not missing, "pages of _toc.yml not audited: " + ", ".join(missing)
+    wrong_mode = [f"{r['page']} [{r['mode']}] rendered as {r.get('theme')!r}"
+                  for r in audit["results"] if r.get("theme") != r["mode"]]
+    assert not wrong_mode, "\n".join(wrong_mode)
+
+
+def test_no_request_leaves_the_machine(audit):
+    found = findings(audit, "requests")
+    assert not found, "requests to hosts other than 127.0.0.1:\n" + "\n".join(found)
+
+
+def test_no_console_errors(audit):
+    found = findings(audit, "console")
+    assert not found, "console errors:\n" + "\n".join(found)
+
+
+def test_every_equation_is_typeset(audit):
+    found = findings(audit, "math")
+    assert not found, "equations not typeset by MathJax:\n" + "\n".join(found)
+    for result in audit["results"]:
+        assert result["typesetCount"] >= result["mathCount"], result["page"]
+    # The check is not vacuous: the chapters have equations and MathJax typeset them.
+    assert sum(r["typesetCount"] for r in audit["results"] if r["page"].startswith("chapters/")) > 0
+
+
+def test_every_image_has_alt_text(audit):
+    found = findings(audit, "images")
+    assert not found, "images without alt text:\n" + "\n".join(found)
+
+
+def test_no_serious_or_critical_accessibility_violations(audit):
+    found = []
+    for result in audit["results"]:
+        for violation in result["axe"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = "; ".join(n["target"] for n in violation["nodes"][:5])
+                found.append(f"{result['page']} [{result['mode']}]: {violation['impact']} {violation['id']} "
+                             f"({violation['help']}) at {targets}")
+    assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+# --- The PDF ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf(browser_available, site, tmp_path_factory) -> tuple[Path, dict]:
+    """Print the book with the documented command, reusing the site's parsed pages.
+
+    Returns the PDF and the printer's summary (equations found, any left untypeset).
+    """
+    output = tmp_path_factory.mktemp("pdf") / "softmax-book.pdf"
+    path_output = site.parent.parent  # <path-output>/_build/html
+    cmd = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--output", str(output),
+           "--path-output", str(path_output), "--chromium", CHROMIUM]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    if result.returncode != 0:
+        pytest.fail(f"tools/build_pdf.py failed ({result.returncode}):\n"
+                    + "\n".join((result.stdout + result.stderr).splitlines()[-30:]))
+    summary = json.loads(result.stdout.strip().splitlines()[-1].split("; ", 1)[1])
+    return output, summary
+
+
+def _outline_titles(outline: list, depth: int = 0) -> list[tuple[int, str]]:
+    titles = []
+    for item in outline:
+        if isinstance(item, list):
+            titles += _outline_titles(item, depth + 1)
+        else:
+            titles.append((depth, str(item.title)))
+    return titles
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
+
+
+def test_pdf_has_every_chapter_with_equations_typeset(pdf):
+    pypdf = pytest.importorskip("pypdf")
+    path, summary = pdf
+    assert path.is_file() and path.stat().st_size > 100_000, "the PDF is missing or suspiciously small"
+    # MathJax typeset every equation before printing (the printer checks each one).
+    assert summary["equations"] > 0 and not summary["untypeset"] and not summary["mathjaxErrors"], summary
+    assert not summary["external"], summary["external"]
+    reader = pypdf.PdfReader(str(path))
+    _, chapters = toc_entries()
+    assert len(reader.pages) > len(chapters)
+
+    # Each chapter is one numbered entry ("3. Properties of softmax") of the outline.
+    titles = _outline_titles(reader.outline)
+    numbered = {}
+    for _, title in titles:
+        match = re.match(r"\s*(\d+)\.\s", title)
+        if match:
+            numbered.setdefault(int(match.group(1)), title)
+    assert sorted(numbered) == list(range(1, len(chapters) + 1)), (
+        f"expected chapters 1..{len(chapters)} in the PDF outline, found {sorted(numbered)}"
+    )
+    for number, docname in enumerate(chapters, start=1):
+        source = next(ROOT.glob(docname + ".*"))
+        heading = re.search(r"^#\s+(.+)$", _markdown_of(source), re.M)
+        assert heading, f"{source.name} has no title"
+        assert _squash(heading.group(1)) in _squash(numbered[number]), (number, heading.group(1), numbered[number])
+
+
+def _markdown_of(path: Path) -> str:
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
