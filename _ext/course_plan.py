@@ -81,13 +81,14 @@ _SOLUTION_START = re.compile(r"^(?:```+|:::+)\{solution-start\}\s*(\S+)", re.M)
 _SOLUTION_END = re.compile(r"^(?:```+|:::+)\{solution-end\}", re.M)
 _SOLUTION = re.compile(r"^(?:```+|:::+)\{solution\}\s*(\S+)", re.M)
 _ROLE = re.compile(r"\{[a-z:-]+\}`([^`<]*?)\s*(?:<([^>]*)>)?`")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
 
 def _plain(text: str, numbers: dict[str, int] | None = None) -> str:
     """Inline text with roles replaced by their text, so it renders on any page.
 
     A bare ``{doc}`` reference to a chapter becomes "Chapter N" (`numbers` maps file
-    stems to chapter numbers).
+    stems to chapter numbers); a Markdown link keeps only its text.
     """
 
     def repl(match: re.Match[str]) -> str:
@@ -98,7 +99,7 @@ def _plain(text: str, numbers: dict[str, int] | None = None) -> str:
                 return f"Chapter {number}"
         return shown or (match.group(2) or "").strip()
 
-    return " ".join(_ROLE.sub(repl, text).split())
+    return " ".join(_LINK.sub(r"\1", _ROLE.sub(repl, text)).split())
 
 
 def _paragraph_after(marker: str, text: str, numbers: dict[str, int]) -> str:
