@@ -93,6 +93,7 @@ def _merge_axes(arr: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, int
 _BLOCK = 1 << 15
 _NO_SHIFT_MAX = 680.0  # exp(680) * 2**40 < the largest float64: sums cannot overflow
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitting constant for float64
+_SHORT = 16  # float16/float32 rows this short are summed column by column
 
 
 def _work_dtype(dtype: np.dtype) -> np.dtype:
@@ -315,7 +316,11 @@ def _lse_fast(xb: np.ndarray, m: np.ndarray, c: np.ndarray | None, idx: np.ndarr
         else:
             inside = (idx >= c0) & (idx < c1)
             y[inside, idx[inside] - c0] = 0.0
-        rest += y.sum(axis=1)
+        if y.shape[1] <= _SHORT and xb.dtype != np.float64:
+            for column in y.T:  # numpy's sum along a short last axis is slow
+                rest += column
+        else:
+            rest += y.sum(axis=1)
     np.divide(rest, top, out=rest)
     np.add(m[:, 0], np.log1p(rest, out=rest), out=dest)
 
