@@ -8,7 +8,7 @@
 //   requests     requests to any host other than 127.0.0.1 (they are blocked, not sent)
 //   console      console errors, uncaught exceptions and failed local requests
 //   math         equations left untypeset: .math elements without MathJax output,
-//                MathJax error boxes, raw \( \[ $$ \begin{ left in the text
+//                MathJax error boxes, raw \( \[ $$ \begin{ or TeX commands left in the text
 //   images       <img> elements without a non-empty alt text
 //   axe          axe-core violations (every impact; the test fails on serious and critical)
 // Each page is audited after MathJax has finished and with its folded content (exercise
@@ -75,10 +75,16 @@ function inspectPage() {
   const raw = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const delimiters = /\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{/;
+  // A dollar sign or a TeX command in plain text: math whose $...$ did not pair up
+  // (the book's prose has no literal dollar signs), so MathJax never saw it whole.
+  const texCommand = /\\(?:frac|hat|mid|sum|prod|operatorname|mathbb|mathrm|mathbf|cdot|sigma|infty|left|right|log|exp|max|min|le|ge|ne|in|to|ast|top|quad|text|dots)(?![A-Za-z])/;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
     if (!parent || parent.closest(skip)) continue;
-    if (delimiters.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 120));
+    const text = node.textContent;
+    if (delimiters.test(text) || texCommand.test(text) || text.includes("$")) {
+      raw.push(text.trim().slice(0, 120));
+    }
   }
   const mathElements = [...document.querySelectorAll(".math")];
   const untypeset = mathElements
