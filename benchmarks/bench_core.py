@@ -54,21 +54,19 @@ import tracemalloc
 import warnings
 from collections.abc import Callable
 
-import mpmath
 import numpy as np
 import scipy
 import scipy.special as sps
 
 import softmax_lib
 from softmax_lib import log_softmax, logsumexp, softmax
+from ulps import SUM_EPS, ULP_TARGETS, max_ulp_error, reference  # benchmarks/ulps.py
 
 SHAPES = [(1000,), (10**6,), (1024, 1000), (64, 50000), (50000, 10)]
 DTYPES = [np.float64, np.float32]
 FUNCS = ["softmax", "log_softmax", "logsumexp"]
 
 # Targets: (max ulps float64, max ulps float32) per function.
-ULP_TARGETS = {"softmax": (5.0, 1.0), "log_softmax": (5.0, 1.0), "logsumexp": (2.5, 1.0)}
-SUM_TARGET_EPS = {np.float64: 2.0, np.float32: 1.0}
 
 
 # ---------------------------------------------------------------------------
@@ -142,50 +140,6 @@ def geomean(values: list[float]) -> float:
 # Accuracy
 # ---------------------------------------------------------------------------
 
-FORMATS = {np.float64: (53, -1022), np.float32: (24, -126)}
-mpmath.mp.prec = 160
-
-
-def ulp_exponent(y: mpmath.mpf, prec: int, emin: int) -> int:
-    """Exponent q with ulp(y) = 2**q in a format with `prec` bits and smallest normal exponent `emin`."""
-    if y == 0:
-        return emin - prec + 1
-    _, e = mpmath.frexp(y)  # |y| = f * 2**e with f in [0.5, 1)
-    return max(int(e) - 1, emin) - prec + 1
-
-
-def round_to_format(y: mpmath.mpf, prec: int, emin: int) -> mpmath.mpf:
-    """Round `y` to the nearest number of the format (ties to even), subnormals included."""
-    q = ulp_exponent(y, prec, emin)
-    return mpmath.ldexp(mpmath.nint(mpmath.ldexp(y, -q)), q)
-
-
-def ulp_errors(computed: np.ndarray, exact: list[mpmath.mpf], dtype: type) -> float:
-    """Largest error of `computed` in ulps of the correctly rounded `exact` values."""
-    prec, emin = FORMATS[dtype]
-    worst = 0.0
-    for c, y in zip(np.asarray(computed, dtype=np.float64).ravel(), exact):
-        if not math.isfinite(c):
-            return math.inf
-        q = ulp_exponent(y, prec, emin)
-        err = abs(mpmath.mpf(float(c)) - round_to_format(y, prec, emin))
-        worst = max(worst, float(mpmath.ldexp(err, -q)))
-    return worst
-
-
-def reference(x: np.ndarray) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf]:
-    """softmax, log_softmax and logsumexp of the row `x`, in 160-bit arithmetic."""
-    xs = [mpmath.mpf(float(v)) for v in x]
-    k = max(range(len(xs)), key=lambda i: xs[i])
-    m = xs[k]
-    terms = [mpmath.exp(v - m) for v in xs]
-    # log(sum) = log1p(sum without the largest term): a tiny rest survives
-    # even where 1 + rest would round to 1 at the working precision.
-    log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1:]))
-    total = mpmath.exp(log_total)
-    return [t / total for t in terms], [(v - m) - log_total for v in xs], m + log_total
-
-
 def adversarial_rows(dtype: type, quick: bool) -> dict[str, np.ndarray]:
     """Named families of hard inputs (one or a few rows each) in `dtype`."""
     rng = np.random.default_rng(20210402)
@@ -251,7 +205,7 @@ def run_accuracy(quick: bool) -> dict:
                     for name, got, ref in (("softmax", p[r], rp), ("log_softmax", logp[r], rlogp),
                                            ("logsumexp", [lse[r]], [rlse])):
                         key = (dtype, method, name)
-                        err = ulp_errors(got, ref, dtype)
+                        err = max_ulp_error(got, ref, dtype)
                         if err > worst.get(key, (-1.0, ""))[0]:
                             worst[key] = (err, family)
                     row_sum = math.fsum(np.asarray(p[r], dtype=np.float64)) if np.isfinite(p[r]).all() else math.inf
@@ -332,8 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             target = ULP_TARGETS[name][i]
             results.append((f"stability: {name} {label} <= {target:g} ulp", err <= target, f"{fmt_ulps(err)} ulp"))
         s = acc["sums"][(dtype, "softmax_lib")][0]
-        results.append((f"stability: {label} rows sum to 1 within {SUM_TARGET_EPS[dtype]:g} eps",
-                        s <= SUM_TARGET_EPS[dtype], f"{fmt_ulps(s)} eps"))
+        results.append((f"stability: {label} rows sum to 1 within {SUM_EPS[dtype]:g} eps",
+                        s <= SUM_EPS[dtype], f"{fmt_ulps(s)} eps"))
     finite = all(math.isfinite(acc["worst"][(d, "softmax_lib", n)][0]) for d in DTYPES for n in FUNCS)
     results.append(("stability: never NaN or inf on finite input", finite, "checked on every family"))
 

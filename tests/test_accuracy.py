@@ -1,12 +1,8 @@
 """Accuracy targets of softmax, log_softmax and logsumexp, against mpmath.
 
-Errors are measured in ulps of the correctly rounded result: for an exact
-value ``y`` in a format with ``p`` significant bits and smallest normal exponent
-``emin``, ``ulp(y) = 2**(max(floor(log2|y|), emin) - p + 1)`` (the smallest
-subnormal for ``y = 0`` and for every subnormal ``y``), and the error of a
-computed ``c`` is ``|c - RN(y)| / ulp(y)`` with ``RN`` rounding to nearest.
-References are computed at 160 bits, with ``log1p`` of the sum without the
-largest term so that tiny contributions are not lost in the reference either.
+Errors are measured in ulps of the correctly rounded result, against references
+computed in mpmath at 160 bits; both are defined in ``benchmarks/ulps.py``, which
+the benchmark uses too.
 
 Targets (float64 / float32): softmax <= 5 / 1 ulp, log_softmax <= 5 / 1 ulp,
 logsumexp <= 2.5 / 1 ulp; rows sum to 1 within 2 / 1 eps; finite input never
@@ -21,46 +17,8 @@ import mpmath
 import numpy as np
 import pytest
 
+from benchmarks.ulps import SUM_EPS, ULP_TARGETS, reference, ulp_error
 from softmax_lib import log_softmax, logsumexp, softmax
-
-PREC = 160
-FORMATS = {np.float64: (53, -1022), np.float32: (24, -126), np.float16: (11, -14)}
-TARGETS = {  # function: (float64, float32) in ulps
-    "softmax": (5.0, 1.0),
-    "log_softmax": (5.0, 1.0),
-    "logsumexp": (2.5, 1.0),
-}
-SUM_EPS = {np.float64: 2.0, np.float32: 1.0}
-
-
-def ulp_exponent(y: mpmath.mpf, prec: int, emin: int) -> int:
-    if y == 0:
-        return emin - prec + 1
-    _, e = mpmath.frexp(y)  # |y| = f * 2**e, f in [0.5, 1)
-    return max(int(e) - 1, emin) - prec + 1
-
-
-def ulp_error(computed: float, exact: mpmath.mpf, dtype: type) -> float:
-    """Error of `computed` in ulps of the correctly rounded `exact`."""
-    if not math.isfinite(computed):
-        return math.inf
-    prec, emin = FORMATS[dtype]
-    q = ulp_exponent(exact, prec, emin)
-    rounded = mpmath.ldexp(mpmath.nint(mpmath.ldexp(exact, -q)), q)
-    return float(mpmath.ldexp(abs(mpmath.mpf(computed) - rounded), -q))
-
-
-def reference(row: np.ndarray) -> tuple[list, list, mpmath.mpf]:
-    """softmax, log_softmax and logsumexp of one row at 160 bits."""
-    with mpmath.workprec(PREC):
-        xs = [mpmath.mpf(float(v)) for v in row]
-        k = max(range(len(xs)), key=lambda i: xs[i])
-        m = xs[k]
-        terms = [mpmath.exp(v - m) for v in xs]
-        log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1:]))
-        total = mpmath.exp(log_total)
-        return [t / total for t in terms], [(v - m) - log_total for v in xs], m + log_total
-
 
 def adversarial(dtype: type) -> dict[str, np.ndarray]:
     """A compact set of hard rows: each family is a 2-D array of rows."""
@@ -101,7 +59,7 @@ def test_accuracy_targets(dtype, family):
             "logsumexp": ulp_error(float(lse[r]), ref_lse, dtype),
         }
         for name, err in worst.items():
-            assert err <= TARGETS[name][i], f"{name} {family} row {r}: {err} ulp > {TARGETS[name][i]}"
+            assert err <= ULP_TARGETS[name][i], f"{name} {family} row {r}: {err} ulp > {ULP_TARGETS[name][i]}"
         eps = float(np.finfo(dtype).eps)
         assert abs(math.fsum(p[r].astype(np.float64)) - 1.0) <= SUM_EPS[dtype] * eps
 
@@ -138,24 +96,12 @@ def test_finite_input_gives_finite_output(dtype):
     assert np.array_equal(softmax(x)[0], np.array([1, 0, 0, 0], dtype=dtype))
 
 
-def reference_scaled(row: np.ndarray, temperature: float) -> tuple[list, list]:
-    """softmax and log_softmax of row / temperature, the division done exactly."""
-    with mpmath.workprec(PREC):
-        t = mpmath.mpf(temperature)
-        xs = [mpmath.mpf(float(v)) / t for v in row]
-        k = max(range(len(xs)), key=lambda i: xs[i])
-        terms = [mpmath.exp(v - xs[k]) for v in xs]
-        log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1:]))
-        total = mpmath.exp(log_total)
-        return [v / total for v in terms], [(v - xs[k]) - log_total for v in xs]
-
-
 @pytest.mark.parametrize("temperature", [0.1, 0.7, 3.0])
 @pytest.mark.parametrize("n", [64, 33_000])  # one block, and a row longer than a block
 def test_temperature_is_applied_without_amplified_rounding(temperature, n):
     rng = np.random.default_rng(7)
     row = np.concatenate([[np.pi], rng.uniform(-700.0, np.pi, n - 1)])
-    ref_p, ref_logp = reference_scaled(row, temperature)
+    ref_p, ref_logp, _ = reference(row, temperature)
     p, logp = softmax(row, temperature=temperature), log_softmax(row, temperature=temperature)
     assert max(ulp_error(float(c), y, np.float64) for c, y in zip(p, ref_p)) <= 5
     assert max(ulp_error(float(c), y, np.float64) for c, y in zip(logp, ref_logp)) <= 5
