@@ -22,20 +22,11 @@ import { parseArgs } from "node:util";
 
 import { chromium } from "playwright-core";
 
+import { CHROMIUM_ARGS } from "./chromium_args.mjs";
+
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-// Flags that keep Chromium from calling home or needing a GPU or a sandbox.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
 
 const { values: opts, positionals: pages } = parseArgs({
   allowPositionals: true,

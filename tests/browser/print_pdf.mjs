@@ -11,6 +11,8 @@ import { parseArgs } from "node:util";
 
 import { chromium } from "playwright-core";
 
+import { CHROMIUM_ARGS } from "./chromium_args.mjs";
+
 const { values: opts } = parseArgs({
   options: {
     url: { type: "string" },
@@ -27,16 +29,7 @@ if (!opts.url || !opts.out) {
 const browser = await chromium.launch({
   executablePath: opts.chromium,
   headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-  ],
+  args: CHROMIUM_ARGS,
 });
 let summary;
 try {
