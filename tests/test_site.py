@@ -31,21 +31,18 @@ offers its notebook for download and on Binder and Colab.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tools.build_pdf import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_DIR = ROOT / "tests" / "browser"
@@ -87,23 +84,6 @@ def site(built_site) -> Path:
     return built_site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
-@contextlib.contextmanager
-def _serve(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def site_pages(html: Path) -> list[str]:
     """Every HTML page of the built site, relative to its root."""
     pages = []
@@ -139,7 +119,7 @@ def audit(browser_available, site, tmp_path_factory) -> dict:
     """Run the browser audit over every page; return its report."""
     pages = site_pages(site)
     report_file = tmp_path_factory.mktemp("audit") / "report.json"
-    with _serve(site) as base:
+    with serve(site) as base:
         cmd = ["node", str(BROWSER_DIR / "audit.mjs"), "--base", base, "--out", str(report_file),
                "--modes", ",".join(MODES), "--chromium", CHROMIUM, *pages]
         result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
