@@ -12,7 +12,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: html test test-lib test-notebooks test-notebooks-no-avx512 test-build pdf browser benchmark execute clean
+.PHONY: html test pdf browser benchmark execute clean
 
 # The browser checks (tests/test_site.py) and the PDF use Debian's Chromium
 # (apt-get install chromium) and two npm packages pinned in tests/browser/package-lock.json.
