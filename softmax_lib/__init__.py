@@ -17,6 +17,8 @@ cross_entropy
     The classification loss, computed stably from logits.
 gumbel_max_sample
     Sampling from softmax by the Gumbel-max trick.
+entropy
+    Shannon entropy of probability vectors.
 log_prob_matrix, numerical_rank, fit_softmax_model
     The softmax bottleneck: log-probability matrices, their rank, and fitting.
 mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
@@ -28,12 +30,16 @@ partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
+Reference values, errors in ulps and finite differences for tests live in
+:mod:`softmax_lib.testing` (it needs mpmath).
+
 Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
 """
 
 from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
 from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
+from ._information import entropy
 from ._bottleneck import (
     fit_softmax_model,
     log_prob_matrix,
@@ -63,6 +69,7 @@ __all__ = [
     "softmax_vjp",
     "cross_entropy",
     "gumbel_max_sample",
+    "entropy",
     "log_prob_matrix",
     "numerical_rank",
     "fit_softmax_model",

@@ -1,0 +1,292 @@
+"""Reference values, errors in ulps and finite differences, for tests and chapters.
+
+In the spirit of :mod:`numpy.testing`: the one place where the book, the test
+suite and the benchmarks get their correctly rounded references and their
+measure of error, so that all of them judge accuracy the same way.
+
+This module needs `mpmath <https://mpmath.org>`_ (``pip install
+"softmax-lib[test]"``); the rest of the library does not.
+
+Errors in ulps
+--------------
+For an exact value ``y`` and a floating-point format with ``p`` significant
+bits and smallest normal exponent ``emin``, the unit in the last place is
+
+    ``ulp(y) = 2**(max(floor(log2 |y|), emin) - p + 1)``
+
+(the spacing of the format's numbers around ``y``; for ``y = 0`` and for every
+subnormal ``y`` it is the smallest subnormal). The error of a computed value
+``c`` is ``|c - RN(y)| / ulp(y)``, where ``RN(y)`` is ``y`` rounded to the
+nearest number of the format. So a correctly rounded result has error 0, and
+an error of 1 means one step of the format away from it.
+
+References
+----------
+Every reference is computed in mpmath inside ``mpmath.workprec`` (the global
+precision is never changed), at :data:`PREC` bits unless stated.
+
+Examples
+--------
+>>> import numpy as np
+>>> from softmax_lib import softmax
+>>> from softmax_lib.testing import reference_softmax, max_ulp_error
+>>> x = np.array([1000.0, 0.0, -3.5])
+>>> p_exact, logp_exact, lse_exact = reference_softmax(x)
+>>> max_ulp_error(softmax(x), p_exact, np.float64)
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import mpmath
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "PREC",
+    "FORMATS",
+    "format_of",
+    "ulp",
+    "correctly_rounded",
+    "ulp_error",
+    "max_ulp_error",
+    "reference_softmax",
+    "numerical_gradient",
+]
+
+#: Working precision (bits) of every mpmath reference in this module.
+PREC = 160
+
+#: Significant bits (including the implicit one) and smallest normal exponent of each
+#: floating-point format, by dtype name.
+FORMATS: dict[str, tuple[int, int]] = {
+    "float64": (53, -1022),
+    "float32": (24, -126),
+    "float16": (11, -14),
+    "bfloat16": (8, -126),
+}
+
+
+def format_of(dtype: Any) -> tuple[int, int]:
+    """Significant bits and smallest normal exponent of `dtype`.
+
+    Parameters
+    ----------
+    dtype : dtype-like
+        float16, float32, float64 or ``ml_dtypes.bfloat16``.
+
+    Returns
+    -------
+    (int, int)
+        ``(p, emin)``.
+
+    Examples
+    --------
+    >>> format_of(np.float32)
+    (24, -126)
+    """
+    name = np.dtype(dtype).name
+    if name not in FORMATS:
+        raise ValueError(f"format_of: dtype must be one of {sorted(FORMATS)}, got {name}")
+    return FORMATS[name]
+
+
+def ulp(y: Any, dtype: Any) -> mpmath.mpf:
+    """The unit in the last place of the exact value `y` in the format `dtype`.
+
+    Parameters
+    ----------
+    y : float or mpmath.mpf
+        An exact value.
+    dtype : dtype-like
+        The format.
+
+    Returns
+    -------
+    mpmath.mpf
+        ``2**(max(floor(log2 |y|), emin) - p + 1)``; the smallest subnormal for 0.
+
+    Examples
+    --------
+    >>> float(ulp(1.0, np.float64)) == float(np.spacing(1.0))
+    True
+    >>> float(ulp(0.0, np.float64))
+    5e-324
+    """
+    prec, emin = format_of(dtype)
+    with mpmath.workprec(PREC):
+        y = mpmath.mpf(y)
+        if y == 0:
+            return mpmath.ldexp(1, emin - prec + 1)
+        _, e = mpmath.frexp(y)  # |y| = f * 2**e with f in [0.5, 1)
+        return mpmath.ldexp(1, max(int(e) - 1, emin) - prec + 1)
+
+
+def correctly_rounded(y: Any, dtype: Any) -> mpmath.mpf:
+    """`y` rounded to the nearest number of the format (ties to even), overflow ignored.
+
+    Examples
+    --------
+    >>> float(correctly_rounded(mpmath.mpf(1) / 3, np.float64)) == 1 / 3
+    True
+    """
+    with mpmath.workprec(PREC):
+        q = ulp(y, dtype)
+        scaled = mpmath.mpf(y) / q
+        n = mpmath.floor(scaled)
+        rest = scaled - n
+        if rest > 0.5 or (rest == 0.5 and int(n) % 2 == 1):
+            n += 1
+        return n * q
+
+
+def ulp_error(computed: float, exact: Any, dtype: Any) -> float:
+    """Error of `computed` in ulps of the correctly rounded `exact`.
+
+    Parameters
+    ----------
+    computed : float
+        The value to judge (a float of the format `dtype`).
+    exact : float or mpmath.mpf
+        The exact (high-precision) value.
+    dtype : dtype-like
+        The format whose ulps measure the error.
+
+    Returns
+    -------
+    float
+        ``|computed - RN(exact)| / ulp(exact)``: 0 for the correctly rounded
+        value, ``inf`` if `computed` is not finite while `exact` is.
+
+    Examples
+    --------
+    >>> ulp_error(0.1, mpmath.mpf(1) / 10, np.float64)
+    0.0
+    >>> ulp_error(np.nextafter(0.1, 1.0), mpmath.mpf(1) / 10, np.float64)
+    1.0
+    """
+    computed = float(computed)
+    if not math.isfinite(computed):
+        return math.inf
+    with mpmath.workprec(PREC):
+        q = ulp(exact, dtype)
+        return float(abs(mpmath.mpf(computed) - correctly_rounded(exact, dtype)) / q)
+
+
+def max_ulp_error(computed: ArrayLike, exact: Sequence[Any], dtype: Any) -> float:
+    """Largest :func:`ulp_error` over the entries of `computed` (in C order).
+
+    Examples
+    --------
+    >>> max_ulp_error([0.5, 0.25], [mpmath.mpf(1) / 2, mpmath.mpf(1) / 4], np.float64)
+    0.0
+    """
+    values = np.asarray(computed).astype(np.float64).ravel()
+    if len(values) != len(exact):
+        raise ValueError(
+            f"max_ulp_error: computed and exact must have the same number of entries, "
+            f"got {len(values)} and {len(exact)}"
+        )
+    return max((ulp_error(float(c), y, dtype) for c, y in zip(values, exact, strict=True)), default=0.0)
+
+
+def reference_softmax(
+    row: ArrayLike, temperature: float = 1.0
+) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf]:
+    """Exact softmax, log-softmax and log-sum-exp of one row, at :data:`PREC` bits.
+
+    The division by `temperature` is done exactly (in mpmath, from the float
+    values). ``log`` of the sum is computed as ``log1p`` of the sum without the
+    largest term, so that a tiny rest survives in the reference too.
+
+    Parameters
+    ----------
+    row : array_like
+        One row of finite logits (any real dtype; converted exactly).
+    temperature : float
+        A positive temperature.
+
+    Returns
+    -------
+    (list of mpf, list of mpf, mpf)
+        softmax, log-softmax and logsumexp of ``row / temperature``.
+
+    Examples
+    --------
+    >>> p, logp, lse = reference_softmax([0.0, 0.0])
+    >>> float(p[0]), float(lse) == math.log(2)
+    (0.5, True)
+    """
+    values = np.asarray(row).astype(np.float64).ravel()
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError("reference_softmax: row must be a non-empty row of finite numbers")
+    with mpmath.workprec(PREC):
+        t = mpmath.mpf(float(temperature))
+        xs = [mpmath.mpf(float(v)) / t for v in values]
+        k = max(range(len(xs)), key=lambda i: xs[i])
+        m = xs[k]
+        terms = [mpmath.exp(v - m) for v in xs]
+        log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1:]))
+        total = mpmath.exp(log_total)
+        return [v / total for v in terms], [(v - m) - log_total for v in xs], m + log_total
+
+
+def numerical_gradient(
+    f: Callable[[NDArray[np.float64]], float], x: ArrayLike, *, step: float | None = None
+) -> NDArray[np.float64]:
+    """Central finite-difference gradient of a scalar function, in float64.
+
+    Each coordinate is moved by ``h = step * max(1, |x_i|)`` both ways and the
+    difference divided by the distance actually moved (``(x_i + h) - (x_i - h)``
+    as stored), so the rounding of the step itself does not enter the error.
+    The truncation error is ``O(h**2)`` and the rounding error ``O(eps / h)``;
+    the default step ``eps**(1/3)`` (about 6e-6) balances them, which leaves
+    about 10 correct digits for a smooth `f` of moderate size.
+
+    Parameters
+    ----------
+    f : callable
+        Maps a float64 array of the shape of `x` to a real number.
+    x : array_like
+        The point (any shape).
+    step : float, optional
+        Relative step; default ``np.finfo(float).eps ** (1/3)``.
+
+    Returns
+    -------
+    ndarray of float64
+        The gradient, with the shape of `x`.
+
+    Examples
+    --------
+    >>> from softmax_lib import logsumexp, softmax
+    >>> x = np.array([1.0, 2.0, 0.5])
+    >>> g = numerical_gradient(logsumexp, x)
+    >>> float(np.max(np.abs(g - softmax(x)))) < 1e-9
+    True
+    """
+    point = np.array(x, dtype=np.float64)  # a copy: x is never modified
+    if not np.all(np.isfinite(point)):
+        raise ValueError("numerical_gradient: x must contain finite numbers only")
+    if step is None:
+        step = float(np.finfo(np.float64).eps) ** (1.0 / 3.0)
+    if not (isinstance(step, (int, float)) and math.isfinite(step) and step > 0):
+        raise ValueError(f"numerical_gradient: step must be a positive finite number, got {step!r}")
+    grad = np.empty_like(point)
+    flat, gflat = point.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        xi = flat[i]
+        h = step * max(1.0, abs(xi))
+        flat[i] = xi + h
+        up = float(f(point))
+        hi = flat[i]
+        flat[i] = xi - h
+        down = float(f(point))
+        lo = flat[i]
+        flat[i] = xi
+        gflat[i] = (up - down) / (hi - lo)
+    return grad
