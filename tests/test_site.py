@@ -15,6 +15,11 @@ every page:
 * axe-core finds no serious or critical violation (solutions and other folded
   content are unfolded first, so they are audited too).
 
+Navigation is clicked as a reader does (``tests/browser/navigation.mjs``): at phone
+width (390 px) the table-of-contents and page-contents buttons open their drawers and
+Escape closes them; at desktop width the sidebar toggle hides and shows the contents;
+no empty header band and no duplicate search field.
+
 The PDF is printed by ``tools/build_pdf.py`` (the command behind ``make pdf``) and
 must contain every chapter of ``_toc.yml`` with its equations typeset.
 
@@ -212,6 +217,60 @@ def test_no_serious_or_critical_accessibility_violations(audit):
                 found.append(f"{result['page']} [{result['mode']}]: {violation['impact']} {violation['id']} "
                              f"({violation['help']}) at {targets}")
     assert not found, "axe-core violations:\n" + "\n".join(found)
+
+
+# --- Navigation at phone and desktop sizes -----------------------------------
+
+# One page of each kind: the landing page, a chapter, a reference page, the search page.
+NAVIGATION_PAGES = ("index.html", "chapters/01_introduction.html", "api.html", "search.html")
+
+
+@pytest.fixture(scope="module")
+def navigation(browser_available, site, tmp_path_factory) -> list[dict]:
+    """Click the drawers and the sidebar toggle (tests/browser/navigation.mjs)."""
+    report_file = tmp_path_factory.mktemp("navigation") / "report.json"
+    with serve(site) as base:
+        cmd = ["node", str(BROWSER_DIR / "navigation.mjs"), "--base", base, "--out", str(report_file),
+               "--chromium", CHROMIUM, *NAVIGATION_PAGES]
+        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 or not report_file.is_file():
+        pytest.fail(f"the navigation check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return json.loads(report_file.read_text(encoding="utf-8"))["results"]
+
+
+def test_phone_drawers_open_and_close(navigation):
+    """At 390 px the contents and page-contents buttons open their drawers; Escape closes them."""
+    problems = []
+    for r in navigation:
+        if r["viewport"] != "phone":
+            continue
+        drawers = ("primary", "secondary") if r["page"] != "search.html" else ("primary",)
+        for drawer in drawers:
+            if not r[f"{drawer}Open"]:
+                problems.append(f"{r['page']}: the {drawer} drawer did not open {r['errors']}")
+            if not r[f"{drawer}Closed"]:
+                problems.append(f"{r['page']}: the {drawer} drawer did not close on Escape")
+    assert not problems, "\n".join(problems)
+
+
+def test_desktop_sidebar_toggle_hides_and_shows_the_contents(navigation):
+    problems = [f"{r['page']}: shown {r['sidebarInitiallyShown']}, hidden after a click "
+                f"{r['sidebarHidden']}, shown after a second {r['sidebarShown']} {r['errors']}"
+                for r in navigation if r["viewport"] == "desktop"
+                and not (r["sidebarInitiallyShown"] and r["sidebarHidden"] and r["sidebarShown"])]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_empty_header_band_and_one_search_box(navigation):
+    """No hidden second header takes space; one search field (two on the search page)."""
+    problems = []
+    for r in navigation:
+        allowed = 2 if r["page"] == "search.html" else 1
+        if r["headerHeight"] != 0:
+            problems.append(f"{r['page']} [{r['viewport']}]: a top header band {r['headerHeight']} px high")
+        if r["searchBoxes"] > allowed:
+            problems.append(f"{r['page']} [{r['viewport']}]: {r['searchBoxes']} visible search fields")
+    assert not problems, "\n".join(problems)
 
 
 # --- The PDF ---------------------------------------------------------------
