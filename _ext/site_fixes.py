@@ -12,6 +12,16 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   ``aria-required-children`` on the bibliography page and on every docstring with a
   References section. The entries get ``role="listitem"``.
 
+* **Code on phones and paper.** Narrow screens and the PDF wrap long code lines
+  (``_assets/book.css``). Each line of highlighted code is put in a
+  ``span.code-line`` carrying its indentation (``--indent``), so that a wrapped line
+  continues two characters right of where its own line starts and Python keeps its
+  visible structure. The text (and what the copy button copies) is unchanged.
+* **Duplicate ids.** sphinx-proof and sphinx-exercise give every block the same ids
+  (``proof``, ``proof-content``, ``exercise-content``, ``solution-content``); nothing
+  links to them. Repeated ids get a numbered suffix so that every id on a page is
+  unique, as HTML requires.
+
 * **Single-page HTML** (the source of the PDF, ``tools/build_pdf.py``). Some
   extensions (sphinx-proof) register their HTML writers for the ``html`` builder
   only, and the ``singlehtml`` builder then fails on their nodes. The ``html``
@@ -25,6 +35,8 @@ keyboard access to wide code in unfolded solutions by ``_assets/book.js``.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -35,6 +47,61 @@ def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     # An inline script's filename is None or "" depending on who added it.
     filename = str(getattr(script, "filename", script) or "")
     return (filename, tuple(sorted((k, str(v)) for k, v in attributes.items())))
+
+
+_PRE = re.compile(r'(<div class="highlight"><pre>)(.*?)(</pre>)', re.S)
+_PRE_TOKEN = re.compile(r"(<span[^>]*>|</span>|\n)")
+_TAG = re.compile(r"<[^>]+>")
+_REPEATED_IDS = ("proof", "proof-content", "exercise-content", "solution-content")
+
+
+def code_lines(code: str) -> str:
+    """Wrap each line of Pygments' HTML in ``<span class="code-line">`` with its indent.
+
+    Token spans that cross a line end (docstrings) are closed at the end of the line
+    and reopened on the next, so every line span is well formed.
+    """
+    lines: list[str] = []
+    open_tags: list[str] = []
+    current: list[str] = list(open_tags)
+    for token in _PRE_TOKEN.split(code):
+        if token == "\n":
+            current.extend("</span>" for _ in open_tags)
+            lines.append("".join(current))
+            current = list(open_tags)
+        elif token.startswith("<span"):
+            open_tags.append(token)
+            current.append(token)
+        elif token == "</span>":
+            if open_tags:
+                open_tags.pop()
+            current.append(token)
+        else:
+            current.append(token)
+    tail = "".join(current)
+    if _TAG.sub("", tail).strip():
+        lines.append(tail + "".join("</span>" for _ in open_tags))
+    out = []
+    for line in lines:
+        text = html.unescape(_TAG.sub("", line))
+        indent = len(text) - len(text.lstrip(" "))
+        style = f' style="--indent: {indent}"' if indent else ""
+        out.append(f'<span class="code-line"{style}>{line}\n</span>')
+    return "".join(out)
+
+
+def unique_ids(body: str) -> str:
+    """Give the second and later copies of the repeated block ids a numbered suffix."""
+    for name in _REPEATED_IDS:
+        count = 0
+
+        def number(match: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            return match.group(0) if count == 1 else f'id="{name}-{count}"'
+
+        body = re.sub(f'id="{re.escape(name)}"', number, body)
+    return body
 
 
 def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
@@ -49,8 +116,10 @@ def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, A
                 unique.append(script)
         context["script_files"] = unique
     body = context.get("body")
-    if body and 'role="doc-biblioentry"' in body:
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+    if body:
+        body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+        body = _PRE.sub(lambda m: m.group(1) + code_lines(m.group(2)) + m.group(3), body)
+        context["body"] = unique_ids(body)
 
 
 def share_html_writers(app: Sphinx) -> None:

@@ -18,7 +18,10 @@ every page:
 Navigation is clicked as a reader does (``tests/browser/navigation.mjs``): at phone
 width (390 px) the table-of-contents and page-contents buttons open their drawers and
 Escape closes them; at desktop width the sidebar toggle hides and shows the contents;
-no empty header band and no duplicate search field.
+no empty header band and no duplicate search field. Every page is measured at phone
+width (``tests/browser/layout.mjs``): the page never scrolls sideways, nothing is cut
+off (a wide formula or table scrolls inside its own box), and code wraps to the
+screen; the page weight (scripts, styles, fonts) is reported.
 
 The PDF is printed by ``tools/build_pdf.py`` (the command behind ``make pdf``) and
 must contain every chapter of ``_toc.yml`` with its equations typeset.
@@ -271,6 +274,46 @@ def test_no_empty_header_band_and_one_search_box(navigation):
         if r["searchBoxes"] > allowed:
             problems.append(f"{r['page']} [{r['viewport']}]: {r['searchBoxes']} visible search fields")
     assert not problems, "\n".join(problems)
+
+
+# --- Every page at phone width -------------------------------------------------
+
+PHONE_WIDTH = 390
+
+
+@pytest.fixture(scope="module")
+def phone_layout(browser_available, site, tmp_path_factory) -> list[dict]:
+    """Measure every page at phone width (tests/browser/layout.mjs)."""
+    report_file = tmp_path_factory.mktemp("layout") / "report.json"
+    with serve(site) as base:
+        cmd = ["node", str(BROWSER_DIR / "layout.mjs"), "--base", base, "--out", str(report_file),
+               "--width", str(PHONE_WIDTH), "--chromium", CHROMIUM, *site_pages(site)]
+        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0 or not report_file.is_file():
+        pytest.fail(f"the layout check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    results = json.loads(report_file.read_text(encoding="utf-8"))["results"]
+    heaviest = max(results, key=lambda r: sum(r["weight"].values()))
+    w = heaviest["weight"]
+    print(f"\npage weight (scripts + styles + fonts, uncompressed), heaviest page {heaviest['page']}: "
+          f"{sum(w.values()) / 1e6:.2f} MB (scripts {w['script'] / 1e6:.2f}, styles {w['css'] / 1e6:.2f}, "
+          f"fonts {w['font'] / 1e6:.2f})")
+    return results
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone_layout):
+    wide = [f"{r['page']}: {r['pageOverflow']} px wider than the screen" for r in phone_layout if r["pageOverflow"]]
+    assert not wide, "\n".join(wide)
+
+
+def test_nothing_is_cut_off_on_a_phone(phone_layout):
+    """Wide formulas and tables scroll in their own box; nothing is clipped unreachably."""
+    cut = [f"{r['page']}: {c}" for r in phone_layout for c in r["clipped"]]
+    assert not cut, "\n".join(cut)
+
+
+def test_code_fits_a_phone_screen(phone_layout):
+    wide = [f"{r['page']}: {c}" for r in phone_layout for c in r["wideCode"]]
+    assert not wide, "code blocks that need sideways scrolling:\n" + "\n".join(wide)
 
 
 # --- The PDF ---------------------------------------------------------------
