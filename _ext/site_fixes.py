@@ -22,6 +22,11 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   links to them. Repeated ids get a numbered suffix so that every id on a page is
   unique, as HTML requires.
 
+* **Page weight.** The theme loads Font Awesome twice: as web fonts through its
+  stylesheet, which is all the icons need, and as a 1.5 MB script that redraws every
+  icon as SVG. The script tag is removed from every page after the build, which
+  halves the scripts a page loads (``tests/test_site.py`` reports the weight).
+
 * **Single-page HTML** (the source of the PDF, ``tools/build_pdf.py``). Some
   extensions (sphinx-proof) register their HTML writers for the ``html`` builder
   only, and the ``singlehtml`` builder then fails on their nodes. The ``html``
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -131,7 +137,22 @@ def share_html_writers(app: Sphinx) -> None:
         single.setdefault(node, writers)
 
 
+_ICON_SCRIPT = re.compile(r'<(?:script|link)[^>]*scripts/fontawesome\.js[^>]*>(?:</script>)?\n?')
+
+
+def drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
+    """Remove the Font Awesome script from every built page (its web fonts stay)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        slimmer = _ICON_SCRIPT.sub("", text)
+        if slimmer != text:
+            page.write_text(slimmer, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("build-finished", drop_icon_script)
     app.connect("html-page-context", fix_page)
     app.connect("builder-inited", share_html_writers)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
