@@ -27,6 +27,11 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   icon as SVG. The script tag is removed from every page after the build, which
   halves the scripts a page loads (``tests/test_site.py`` reports the weight).
 
+* **Editions.** After the build, ``tools/editions.py`` writes a plain-Jupyter edition
+  of every chapter (MyST markup turned into plain Markdown, glued numbers filled in,
+  an install cell first) for instructors and, without solutions, for students, under
+  ``editions/``; the instructor edition is also what the download button serves.
+
 * **Single-page HTML** (the source of the PDF, ``tools/build_pdf.py``). Some
   extensions (sphinx-proof) register their HTML writers for the ``html`` builder
   only, and the ``singlehtml`` builder then fails on their nodes. The ``html``
@@ -41,7 +46,10 @@ keyboard access to wide code in unfolded solutions by ``_assets/book.js``.
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +159,28 @@ def drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(slimmer, encoding="utf-8")
 
 
+def write_editions(app: Sphinx, exception: Exception | None) -> None:
+    """Student and instructor editions of every chapter; the download serves the latter."""
+    if exception is not None or app.builder.name != "html":
+        return
+    spec = importlib.util.spec_from_file_location("book_editions", Path(app.srcdir) / "tools" / "editions.py")
+    assert spec is not None and spec.loader is not None
+    editions = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = editions  # dataclasses look their module up there
+    spec.loader.exec_module(editions)
+    chapters = sorted(Path(app.srcdir, doc + ".ipynb") for doc in app.env.found_docs
+                      if doc.startswith("chapters/"))
+    outdir = Path(app.outdir)
+    editions.write_editions(outdir / "editions", chapters, Path(app.srcdir) / "references.bib")
+    for chapter in chapters:
+        download = outdir / "_sources" / "chapters" / chapter.name
+        if download.parent.is_dir():
+            shutil.copyfile(outdir / "editions" / "instructor" / chapter.name, download)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("build-finished", drop_icon_script)
+    app.connect("build-finished", write_editions)
     app.connect("html-page-context", fix_page)
     app.connect("builder-inited", share_html_writers)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
