@@ -11,15 +11,21 @@ every time.
 from __future__ import annotations
 
 import contextlib
-import numbers
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize
 
 from ._core import softmax
 from ._derivation import cross_entropy
-from ._validation import as_real_array
+from ._validation import (
+    as_real_array,
+    check_bool,
+    check_labels,
+    check_positive_int,
+    check_real,
+)
 
 __all__ = ["SoftmaxClassifier"]
 
@@ -37,26 +43,6 @@ def _single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
     except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
-
-
-def _check_int(value: Any, name: str, minimum: int, func: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: {name} must be an int >= {minimum}, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{func}: {name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(value: Any, name: str, lo: float, hi: float, func: str, *, lo_open: bool = False,
-                hi_open: bool = True) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    ok = np.isfinite(v) and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
-    if not ok:
-        interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        raise ValueError(f"{func}: {name} must lie in {interval}, got {v!r}")
-    return v
 
 
 class SoftmaxClassifier:
@@ -178,16 +164,18 @@ class SoftmaxClassifier:
         seed: int = 0,
     ) -> None:
         func = "SoftmaxClassifier"
-        self.hidden_units = _check_int(hidden_units, "hidden_units", 0, func)
+        self.hidden_units = check_positive_int(hidden_units, func, "hidden_units", minimum=0)
         if solver not in _SOLVERS:
             raise ValueError(f"{func}: solver must be 'lbfgs' or 'gd', got {solver!r}")
         self.solver = str(solver)
-        self.max_iter = _check_int(max_iter, "max_iter", 0, func)
-        self.learning_rate = _check_real(learning_rate, "learning_rate", 0.0, np.inf, func, lo_open=True)
-        self.momentum = _check_real(momentum, "momentum", 0.0, 1.0, func)
-        self.weight_decay = _check_real(weight_decay, "weight_decay", 0.0, np.inf, func)
-        self.label_smoothing = _check_real(label_smoothing, "label_smoothing", 0.0, 1.0, func)
-        self.seed = _check_int(seed, "seed", 0, func)
+        self.max_iter = check_positive_int(max_iter, func, "max_iter", minimum=0)
+        self.learning_rate = check_real(learning_rate, func, "learning_rate", 0.0, lo_open=True)
+        self.momentum = check_real(momentum, func, "momentum", 0.0, 1.0, hi_open=True)
+        self.weight_decay = check_real(weight_decay, func, "weight_decay", 0.0)
+        self.label_smoothing = check_real(
+            label_smoothing, func, "label_smoothing", 0.0, 1.0, hi_open=True
+        )
+        self.seed = check_positive_int(seed, func, "seed", minimum=0)
         self.weights_: list[tuple[np.ndarray, np.ndarray]] | None = None
         self.n_classes_ = 0
         self.n_iter_ = 0
@@ -296,16 +284,13 @@ class SoftmaxClassifier:
         """
         func = "SoftmaxClassifier.fit"
         Xa = self._check_X(X, func)
-        y = np.asarray(labels)
-        if y.dtype.kind not in "iu":
-            raise TypeError(f"{func}: labels must be an array of integer class labels, got dtype {y.dtype}")
-        if y.ndim != 1 or y.shape[0] != Xa.shape[0]:
-            raise ValueError(f"{func}: labels must be a vector with one entry per row of X, got shape {y.shape}")
-        k = int(y.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", 2, func)
-        k = max(k, 2)
-        if y.min() < 0 or y.max() >= k:
-            raise ValueError(f"{func}: labels must lie in 0, ..., {k - 1}, got values from {y.min()} to {y.max()}")
-        y = y.astype(np.intp)
+        warm_start = check_bool(warm_start, func, "warm_start")
+        if n_classes is None:
+            y = check_labels(labels, Xa.shape[0], None, func)
+            k = max(int(y.max()) + 1, 2)
+        else:
+            k = check_positive_int(n_classes, func, "n_classes", minimum=2)
+            y = check_labels(labels, Xa.shape[0], k, func)
         d = Xa.shape[1]
         if warm_start and self.weights_ is not None:
             if self.weights_[0][0].shape[0] != d or self.n_classes_ != k:
@@ -342,8 +327,6 @@ class SoftmaxClassifier:
         self.n_iter_ += self.max_iter
 
     def _fit_lbfgs(self, X: np.ndarray, y: np.ndarray) -> None:
-        from scipy.optimize import minimize
-
         def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
             loss, grads = self._objective(self._unflat(theta), X, y)
             return loss, np.concatenate([a.ravel() for layer in grads for a in layer])

@@ -16,18 +16,18 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import log_softmax, softmax
-from ._validation import as_real_array, check_temperature, normalize_axes
+from ._validation import (
+    as_real_array,
+    check_labels,
+    check_positive_int,
+    check_real,
+    check_single_axis,
+    check_temperature,
+)
 
 __all__ = ["softmax_jacobian", "softmax_vjp", "cross_entropy", "gumbel_max_sample"]
 
 _REDUCTIONS = ("none", "mean", "sum")
-
-
-def _single_axis(axis: Any, ndim: int, func: str) -> int:
-    """Return `axis` as one non-negative axis of an array with `ndim` >= 1 dimensions."""
-    if isinstance(axis, tuple) or axis is None:
-        raise TypeError(f"{func}: axis must be a single int, got {axis!r}")
-    return normalize_axes(axis, ndim, func)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) 
     arr = as_real_array(x, func)
     if arr.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
-    ax = _single_axis(axis, arr.ndim, func)
+    ax = check_single_axis(axis, arr.ndim, func)
     temperature = check_temperature(temperature, func)
     p = softmax(np.moveaxis(arr, ax, -1), axis=-1, temperature=temperature)
     jac = -p[..., :, None] * p[..., None, :]
@@ -174,7 +174,7 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
         raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
     if vec.shape != arr.shape:
         raise ValueError(f"{func}: v must have the shape of x, {arr.shape}, got {vec.shape}")
-    ax = _single_axis(axis, arr.ndim, func)
+    ax = check_single_axis(axis, arr.ndim, func)
     temperature = check_temperature(temperature, func)
     dtype = np.result_type(arr.dtype, vec.dtype)
     p = softmax(arr.astype(dtype, copy=False), axis=ax, temperature=temperature)
@@ -188,18 +188,6 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
 # ---------------------------------------------------------------------------
 # Cross-entropy from logits
 # ---------------------------------------------------------------------------
-
-def _check_label_smoothing(value: Any, func: str) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    if not ok:
-        raise TypeError(
-            f"{func}: label_smoothing must be a real number in [0, 1), got {type(value).__name__} {value!r}"
-        )
-    alpha = float(value)
-    if not (math.isfinite(alpha) and 0.0 <= alpha < 1.0):
-        raise ValueError(f"{func}: label_smoothing must be in [0, 1), got {alpha!r}")
-    return alpha
-
 
 def cross_entropy(
     logits: ArrayLike,
@@ -309,7 +297,7 @@ def cross_entropy(
     n = x.shape[-1]
     if n == 0:
         raise ValueError(f"{func}: logits must have at least one class along the last axis, got shape {x.shape}")
-    alpha = _check_label_smoothing(label_smoothing, func)
+    alpha = check_real(label_smoothing, func, "label_smoothing", 0.0, 1.0, hi_open=True)
     if not isinstance(reduction, str):
         raise TypeError(f"{func}: reduction must be one of {_REDUCTIONS}, got {type(reduction).__name__} {reduction!r}")
     if reduction not in _REDUCTIONS:
@@ -322,16 +310,13 @@ def cross_entropy(
     logp = log_softmax(x, axis=-1)
     work = logp.dtype
     if lab.shape == batch:
-        if lab.dtype.kind not in "iu":
+        if lab.dtype.kind not in "iub":
             raise TypeError(
                 f"{func}: labels of shape {lab.shape} (the batch shape) must be integer class "
                 f"indices, got dtype {lab.dtype}; pass probability vectors with shape {x.shape}"
             )
-        if lab.size and (lab.min() < 0 or lab.max() >= n):
-            raise ValueError(
-                f"{func}: labels must be class indices in [0, {n}), got values from {lab.min()} to {lab.max()}"
-            )
-        picked = np.take_along_axis(logp, lab.astype(np.intp)[..., None], axis=-1)[..., 0]
+        idx = check_labels(lab, batch, n, func)
+        picked = np.take_along_axis(logp, idx[..., None], axis=-1)[..., 0]
         loss = -picked
         if alpha > 0.0:
             # The uniform part: -(1/n) sum_i logp_i. Only finite (or -inf) terms occur.
@@ -391,14 +376,7 @@ def _check_size(size: Any, func: str) -> tuple[int, ...]:
         dims = size
     else:
         raise TypeError(f"{func}: size must be None, an int or a tuple of ints, got {type(size).__name__} {size!r}")
-    out = []
-    for d in dims:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
-            raise TypeError(f"{func}: size must be None, an int or a tuple of ints, got {size!r}")
-        if d < 0:
-            raise ValueError(f"{func}: size must not be negative, got {size!r}")
-        out.append(int(d))
-    return tuple(out)
+    return tuple(check_positive_int(d, func, "size", minimum=0) for d in dims)
 
 
 def gumbel_max_sample(logits: ArrayLike, rng: np.random.Generator, size: int | tuple[int, ...] | None = None) -> NDArray[np.intp] | np.intp:

@@ -30,6 +30,8 @@ import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
 
+from ._calibration import reliability_curve
+
 __all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "use_book_style", "bar_distributions",
            "reliability_diagram"]
 
@@ -265,8 +267,6 @@ def reliability_diagram(
     array([1, 2, 1])
     >>> plt.close(fig)
     """
-    from ._calibration import reliability_curve
-
     curve = reliability_curve(probs, labels, n_bins=n_bins, strategy=strategy)
     widths = curve.upper - curve.lower
     ax.bar(curve.lower, curve.accuracy, widths, align="edge", label=label,
