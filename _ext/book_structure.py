@@ -60,7 +60,9 @@ SOLUTION_START = re.compile(r"^(?:```+|:::+)\{solution-start\}\s*(\S+)", re.M)
 SOLUTION_END = re.compile(r"^(?:```+|:::+)\{solution-end\}", re.M)
 SOLUTION = re.compile(r"^(?:```+|:::+)\{solution\}\s*(\S+)", re.M)
 #: The option block right after a solution's opening line.
-SOLUTION_OPTIONS = re.compile(r"^(?:```+|:::+)\{solution(?:-start)?\}[^\n]*\n((?::[^\n]*\n)*)", re.M)
+SOLUTION_OPTIONS = re.compile(
+    r"^(?:```+|:::+)\{solution(?:-start)?\}[^\n]*\n((?::[^\n]*\n)*)", re.M
+)
 
 
 @dataclass
@@ -126,7 +128,7 @@ def _exercise(match: re.Match[str], src: str, number: int, chapter: str) -> Exer
     end = src.find("\n" + fence + "\n", match.end())
     if end < 0 and src.rstrip().endswith("\n" + fence):
         end = src.rstrip().rfind("\n" + fence)
-    body = src[match.end(): end if end >= 0 else None]
+    body = src[match.end() : end if end >= 0 else None]
     label = LABEL.search(body)
     name = label.group(1) if label else f"{chapter}-exercise-{number}"
     level = DIFFICULTY.search(body)

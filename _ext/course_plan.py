@@ -30,8 +30,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
 from book_structure import (
-    CHAPTER_DIR,
     DIFFICULTIES,
     Exercise,
     markdown_of,
@@ -39,10 +43,7 @@ from book_structure import (
     read_cells,
     toc_chapters,
 )
-from docutils import nodes
-from docutils.statemachine import StringList
-from sphinx.application import Sphinx
-from sphinx.util.docutils import SphinxDirective
+
 
 @dataclass
 class Chapter:
@@ -114,8 +115,15 @@ def chapters(app: Sphinx) -> list[Chapter]:
         for suffix in (".ipynb", ".md"):
             path = srcdir / (docname + suffix)
             if path.is_file():
-                result.append(Chapter(name=Path(docname).name, docname=docname, path=path, in_toc=True,
-                                      number=len(result) + 1))
+                result.append(
+                    Chapter(
+                        name=Path(docname).name,
+                        docname=docname,
+                        path=path,
+                        in_toc=True,
+                        number=len(result) + 1,
+                    )
+                )
                 break
     numbers = {chapter.name: chapter.number for chapter in result}
     for chapter in result:
@@ -138,7 +146,9 @@ class _CourseDirective(SphinxDirective):
 
     def render(self, lines: list[str]) -> list[nodes.Node]:
         container = nodes.container(classes=["course-plan-block"])
-        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(lines, source=self.get_source_info()[0]), self.content_offset, container
+        )
         return container.children
 
 
@@ -166,7 +176,8 @@ class CourseChapters(_CourseDirective):
         lines.append(":::")
         total = sum(len(c.exercises) for c in found)
         minutes = [c.reading_minutes() for c in found]
-        summary = f"{len(found)} {'chapter' if len(found) == 1 else 'chapters'} with {total} exercises in all"
+        noun = "chapter" if len(found) == 1 else "chapters"
+        summary = f"{len(found)} {noun} with {total} exercises in all"
         if found and all(m is not None for m in minutes):
             hours = sum(m for m in minutes if m is not None) / 60
             summary += f"; reading and running them takes about {hours:.1f} hours, before exercises"
@@ -188,7 +199,7 @@ class CourseSessions(_CourseDirective):
             "  - Reading time",
             "  - Focus",
         ]
-        for number, line in enumerate(l for l in self.content if l.strip()):
+        for number, line in enumerate(s for s in self.content if s.strip()):
             names, _, note = line.partition("|")
             cells, minutes = [], 0
             known = True
@@ -273,7 +284,9 @@ class CourseNotebooks(_CourseDirective):
             in_repo = f"{book_path}/{rel}" if book_path else rel
             online = []
             if binder and org_repo:
-                online.append(f"[Binder]({binder}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{in_repo})")
+                online.append(
+                    f"[Binder]({binder}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{in_repo})"
+                )
             if colab and org_repo and chapter.path.suffix == ".ipynb":
                 online.append(f"[Colab]({colab}/github/{org_repo}/blob/{branch}/{in_repo})")
             lines += [

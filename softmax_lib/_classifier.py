@@ -11,11 +11,12 @@ every time.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from ._core import softmax
 from ._derivation import cross_entropy
@@ -33,16 +34,13 @@ _SOLVERS = ("gd", "lbfgs")
 
 
 def _single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
-    """Limit BLAS to one thread while training, if ``threadpoolctl`` is installed.
+    """Limit BLAS to one thread while training.
 
     A single thread makes every matrix product independent of the number of
     cores (and is faster for matrices this small).
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 class SoftmaxClassifier:
@@ -202,14 +200,18 @@ class SoftmaxClassifier:
         out, pos = [], 0
         for w, b in self.weights_:
             nw, nb = w.size, b.size
-            out.append((theta[pos:pos + nw].reshape(w.shape), theta[pos + nw:pos + nw + nb].copy()))
+            out.append(
+                (theta[pos : pos + nw].reshape(w.shape), theta[pos + nw : pos + nw + nb].copy())
+            )
             pos += nw + nb
         return out
 
     # -- forward and backward ----------------------------------------------
 
     @staticmethod
-    def _forward(weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _forward(
+        weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         if len(weights) == 1:
             w, b = weights[0]
             return X @ w + b, None
@@ -217,8 +219,9 @@ class SoftmaxClassifier:
         hidden = np.maximum(X @ w1 + b1, 0.0)
         return hidden @ w2 + b2, hidden
 
-    def _objective(self, weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray,
-                   y: np.ndarray) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
+    def _objective(
+        self, weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
         """Training objective and its gradient with respect to every parameter."""
         n, k = X.shape[0], self.n_classes_
         alpha = self.label_smoothing
@@ -226,7 +229,7 @@ class SoftmaxClassifier:
         loss = float(cross_entropy(logits, y, label_smoothing=alpha, reduction="mean"))
         target = np.full((n, k), alpha / k)
         target[np.arange(n), y] += 1.0 - alpha
-        g = (softmax(logits, axis=1) - target) / n        # d loss / d logits
+        g = (softmax(logits, axis=1) - target) / n  # d loss / d logits
         lam = self.weight_decay
         loss += 0.5 * lam * sum(float(np.sum(w * w)) for w, _ in weights)
         if hidden is None:
@@ -243,18 +246,31 @@ class SoftmaxClassifier:
     def _check_X(self, X: Any, func: str) -> np.ndarray:
         arr = as_real_array(X, func, "X")
         if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-            raise ValueError(f"{func}: X must be a non-empty 2-D array (examples by features), got shape {arr.shape}")
+            raise ValueError(
+                f"{func}: X must be a non-empty 2-D array (examples by features), "
+                f"got shape {arr.shape}"
+            )
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{func}: X must be finite")
-        if self.weights_ is not None and func != "SoftmaxClassifier.fit" and arr.shape[1] != self.weights_[0][0].shape[0]:
+        if (
+            self.weights_ is not None
+            and func != "SoftmaxClassifier.fit"
+            and arr.shape[1] != self.weights_[0][0].shape[0]
+        ):
             raise ValueError(
                 f"{func}: X has {arr.shape[1]} features, but the classifier was fitted on "
                 f"{self.weights_[0][0].shape[0]}"
             )
         return arr.astype(np.float64)
 
-    def fit(self, X: ArrayLike, labels: ArrayLike, *, n_classes: int | None = None,
-            warm_start: bool = False) -> "SoftmaxClassifier":
+    def fit(
+        self,
+        X: ArrayLike,
+        labels: ArrayLike,
+        *,
+        n_classes: int | None = None,
+        warm_start: bool = False,
+    ) -> SoftmaxClassifier:
         """Train on inputs `X` and integer class `labels`.
 
         Parameters
@@ -294,7 +310,9 @@ class SoftmaxClassifier:
         d = Xa.shape[1]
         if warm_start and self.weights_ is not None:
             if self.weights_[0][0].shape[0] != d or self.n_classes_ != k:
-                raise ValueError(f"{func}: warm_start needs data with the same features and classes as before")
+                raise ValueError(
+                    f"{func}: warm_start needs data with the same features and classes as before"
+                )
         else:
             self.n_classes_ = k
             self.weights_ = self._init_weights(d, k)
@@ -319,7 +337,7 @@ class SoftmaxClassifier:
             weights = [(params[i], params[i + 1]) for i in range(0, len(params), 2)]
             _, grads = self._objective(weights, X, y)
             flat_grads = [a for layer in grads for a in layer]
-            for p, v, g in zip(params, vel, flat_grads):
+            for p, v, g in zip(params, vel, flat_grads, strict=False):
                 v *= mu
                 v -= lr * g
                 p += v
@@ -333,8 +351,13 @@ class SoftmaxClassifier:
 
         if self.max_iter == 0:
             return
-        result = minimize(fun, self._flat(), jac=True, method="L-BFGS-B",
-                          options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-15})
+        result = minimize(
+            fun,
+            self._flat(),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-15},
+        )
         self.weights_ = self._unflat(result.x)
         self.n_iter_ += int(result.nit)
 
@@ -383,7 +406,7 @@ class SoftmaxClassifier:
         ValueError
             If the classifier is not fitted or `X` has the wrong shape.
         """
-        return softmax(self.predict_logits(X), axis=1)
+        return cast(NDArray[np.float64], softmax(self.predict_logits(X), axis=1))
 
     def predict(self, X: ArrayLike) -> NDArray[np.intp]:
         """Predicted class (the argmax of the logits) for each row of `X`.
@@ -403,4 +426,5 @@ class SoftmaxClassifier:
         ValueError
             If the classifier is not fitted or `X` has the wrong shape.
         """
-        return np.argmax(self.predict_logits(X), axis=1)
+        classes: NDArray[np.intp] = np.argmax(self.predict_logits(X), axis=1)
+        return classes

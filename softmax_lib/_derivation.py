@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -34,7 +34,10 @@ _REDUCTIONS = ("none", "mean", "sum")
 # The Jacobian and vector-Jacobian products
 # ---------------------------------------------------------------------------
 
-def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> NDArray[np.floating[Any]]:
+
+def softmax_jacobian(
+    x: ArrayLike, axis: int = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating[Any]]:
     r"""The Jacobian matrix of softmax, :math:`J = (\operatorname{diag}(p) - p p^\top) / T`.
 
     .. math::
@@ -94,7 +97,9 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) 
     func = "softmax_jacobian"
     arr = as_real_array(x, func)
     if arr.ndim == 0:
-        raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: x must have at least one dimension (the classes), got a 0-d array"
+        )
     ax = check_single_axis(axis, arr.ndim, func)
     temperature = check_temperature(temperature, func)
     p = softmax(np.moveaxis(arr, ax, -1), axis=-1, temperature=temperature)
@@ -106,7 +111,9 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) 
     return jac
 
 
-def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> NDArray[np.floating[Any]]:
+def softmax_vjp(
+    x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating[Any]]:
     r"""Vector-Jacobian product of softmax, :math:`J^\top v`, without forming :math:`J`.
 
     With :math:`p = \operatorname{softmax}(x / T)`,
@@ -171,7 +178,9 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
     arr = as_real_array(x, func)
     vec = as_real_array(v, func, name="v")
     if arr.ndim == 0:
-        raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: x must have at least one dimension (the classes), got a 0-d array"
+        )
     if vec.shape != arr.shape:
         raise ValueError(f"{func}: v must have the shape of x, {arr.shape}, got {vec.shape}")
     ax = check_single_axis(axis, arr.ndim, func)
@@ -182,12 +191,14 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
     out = p * (vec - np.sum(p * vec, axis=ax, keepdims=True))
     if temperature != 1.0:
         out /= np.asarray(temperature, dtype=out.dtype)
-    return out
+    result: NDArray[np.floating[Any]] = out
+    return result
 
 
 # ---------------------------------------------------------------------------
 # Cross-entropy from logits
 # ---------------------------------------------------------------------------
+
 
 def cross_entropy(
     logits: ArrayLike,
@@ -196,7 +207,7 @@ def cross_entropy(
     label_smoothing: float = 0.0,
     reduction: str = "none",
 ) -> NDArray[np.floating[Any]] | np.floating[Any]:
-    r"""Cross-entropy loss computed from logits: :math:`-\sum_i y_i \log\operatorname{softmax}(x)_i`.
+    r"""Cross-entropy loss from logits, :math:`-\sum_i y_i \log\operatorname{softmax}(x)_i`.
 
     Parameters
     ----------
@@ -293,17 +304,26 @@ def cross_entropy(
     func = "cross_entropy"
     x = as_real_array(logits, func, name="logits")
     if x.ndim == 0:
-        raise ValueError(f"{func}: logits must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: logits must have at least one dimension (the classes), got a 0-d array"
+        )
     n = x.shape[-1]
     if n == 0:
-        raise ValueError(f"{func}: logits must have at least one class along the last axis, got shape {x.shape}")
+        raise ValueError(
+            f"{func}: logits must have at least one class along the last axis, got shape {x.shape}"
+        )
     alpha = check_real(label_smoothing, func, "label_smoothing", 0.0, 1.0, hi_open=True)
     if not isinstance(reduction, str):
-        raise TypeError(f"{func}: reduction must be one of {_REDUCTIONS}, got {type(reduction).__name__} {reduction!r}")
+        raise TypeError(
+            f"{func}: reduction must be one of {_REDUCTIONS}, "
+            f"got {type(reduction).__name__} {reduction!r}"
+        )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{func}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     if isinstance(labels, (str, bytes)):
-        raise TypeError(f"{func}: labels must be integer class indices or probability vectors, got {labels!r}")
+        raise TypeError(
+            f"{func}: labels must be integer class indices or probability vectors, got {labels!r}"
+        )
     lab = np.asarray(labels)
     batch = x.shape[:-1]
 
@@ -326,9 +346,13 @@ def cross_entropy(
         y = as_real_array(lab, func, name="labels")
         if y.size:
             if not np.all(np.isfinite(y)):
-                raise ValueError(f"{func}: labels must be finite probability vectors; found inf or NaN")
+                raise ValueError(
+                    f"{func}: labels must be finite probability vectors; found inf or NaN"
+                )
             if np.any(y < 0):
-                raise ValueError(f"{func}: labels must be non-negative probability vectors; found {y.min()!r}")
+                raise ValueError(
+                    f"{func}: labels must be non-negative probability vectors; found {y.min()!r}"
+                )
             tol = math.sqrt(float(np.finfo(y.dtype).eps))
             sums = np.sum(y, axis=-1, dtype=np.float64)
             if np.any(np.abs(sums - 1.0) > tol):
@@ -354,7 +378,9 @@ def cross_entropy(
         loss = np.sum(loss)
     elif reduction == "mean":
         if loss.size == 0:
-            raise ValueError(f"{func}: reduction='mean' needs at least one example; logits has shape {x.shape}")
+            raise ValueError(
+                f"{func}: reduction='mean' needs at least one example; logits has shape {x.shape}"
+            )
         loss = np.mean(loss)
     out_dtype = x.dtype
     loss = np.asarray(loss).astype(out_dtype, copy=False)
@@ -367,6 +393,7 @@ def cross_entropy(
 # Gumbel-max sampling
 # ---------------------------------------------------------------------------
 
+
 def _check_size(size: Any, func: str) -> tuple[int, ...]:
     if size is None:
         return ()
@@ -375,12 +402,17 @@ def _check_size(size: Any, func: str) -> tuple[int, ...]:
     elif isinstance(size, tuple):
         dims = size
     else:
-        raise TypeError(f"{func}: size must be None, an int or a tuple of ints, got {type(size).__name__} {size!r}")
+        raise TypeError(
+            f"{func}: size must be None, an int or a tuple of ints, "
+            f"got {type(size).__name__} {size!r}"
+        )
     return tuple(check_positive_int(d, func, "size", minimum=0) for d in dims)
 
 
-def gumbel_max_sample(logits: ArrayLike, rng: np.random.Generator, size: int | tuple[int, ...] | None = None) -> NDArray[np.intp] | np.intp:
-    r"""Sample class indices from :math:`\operatorname{softmax}(\text{logits})` by the Gumbel-max trick.
+def gumbel_max_sample(
+    logits: ArrayLike, rng: np.random.Generator, size: int | tuple[int, ...] | None = None
+) -> NDArray[np.intp] | np.intp:
+    r"""Sample classes from :math:`\operatorname{softmax}(\text{logits})` by the Gumbel-max trick.
 
     Draws independent standard Gumbel noise :math:`g_i` and returns
     :math:`\arg\max_i (x_i + g_i)`, which takes the value :math:`k` with
@@ -457,29 +489,40 @@ def gumbel_max_sample(logits: ArrayLike, rng: np.random.Generator, size: int | t
     >>> gumbel_max_sample([0.0, 1.0], 42, size=3)
     Traceback (most recent call last):
     ...
-    TypeError: gumbel_max_sample: rng must be a numpy.random.Generator (for example np.random.default_rng(42)), got int 42
+    TypeError: gumbel_max_sample: rng must be a numpy.random.Generator (for example
+    np.random.default_rng(42)), got int 42
     """
     func = "gumbel_max_sample"
     if not isinstance(rng, np.random.Generator):
-        hint = f" (for example np.random.default_rng({rng!r}))" if isinstance(rng, numbers.Integral) else ""
+        hint = (
+            f" (for example np.random.default_rng({rng!r}))"
+            if isinstance(rng, numbers.Integral)
+            else ""
+        )
         raise TypeError(
             f"{func}: rng must be a numpy.random.Generator{hint}, got {type(rng).__name__} {rng!r}"
         )
     x = as_real_array(logits, func, name="logits")
     if x.ndim == 0:
-        raise ValueError(f"{func}: logits must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: logits must have at least one dimension (the classes), got a 0-d array"
+        )
     n = x.shape[-1]
     if n == 0:
-        raise ValueError(f"{func}: logits must have at least one class along the last axis, got shape {x.shape}")
+        raise ValueError(
+            f"{func}: logits must have at least one class along the last axis, got shape {x.shape}"
+        )
     if np.any(np.isnan(x)) or np.any(x == np.inf):
         raise ValueError(f"{func}: logits must be finite or -inf; found NaN or +inf")
     if x.size and np.any(np.all(x == -np.inf, axis=-1)):
-        raise ValueError(f"{func}: every logit of a distribution is -inf; there is nothing to sample")
+        raise ValueError(
+            f"{func}: every logit of a distribution is -inf; there is nothing to sample"
+        )
     dims = _check_size(size, func)
     shape = dims + x.shape[:-1]
     noise = rng.gumbel(size=shape + (n,))
     perturbed = noise + x.astype(np.float64)
-    out = np.argmax(perturbed, axis=-1).astype(np.intp, copy=False)
+    out: NDArray[np.intp] = np.argmax(perturbed, axis=-1).astype(np.intp, copy=False)
     if out.ndim == 0:
-        return out[()]
+        return cast(np.intp, out[()])
     return out

@@ -73,14 +73,13 @@ def normalize_axes(axis: Any, ndim: int, func: str) -> tuple[int, ...]:
         requested = axis
     else:
         raise TypeError(
-            f"{func}: axis must be an int, a tuple of ints or None, got {type(axis).__name__} {axis!r}"
+            f"{func}: axis must be an int, a tuple of ints or None, "
+            f"got {type(axis).__name__} {axis!r}"
         )
     axes = []
     for a in requested:
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
-            raise TypeError(
-                f"{func}: axis must be an int, a tuple of ints or None, got {axis!r}"
-            )
+            raise TypeError(f"{func}: axis must be an int, a tuple of ints or None, got {axis!r}")
         a = int(a)
         if not -ndim <= a < ndim:
             raise AxisError(
@@ -96,7 +95,8 @@ def normalize_axes(axis: Any, ndim: int, func: str) -> tuple[int, ...]:
 def check_temperature(temperature: Any, func: str) -> float:
     """Return `temperature` as a float, or raise if it is not positive and finite."""
     ok_type = isinstance(temperature, numbers.Real) or (
-        isinstance(temperature, np.ndarray) and temperature.ndim == 0
+        isinstance(temperature, np.ndarray)
+        and temperature.ndim == 0
         and temperature.dtype.kind in "iuf"
     )
     if isinstance(temperature, (bool, np.bool_)) or not ok_type:
@@ -110,7 +110,6 @@ def check_temperature(temperature: Any, func: str) -> float:
             f"{func}: temperature must be a positive finite real number, got {value!r}"
         )
     return value
-
 
 
 def check_single_axis(axis: Any, ndim: int, func: str) -> int:
@@ -229,7 +228,5 @@ def check_labels(
         low, high = arr.min(), arr.max()
         if low < 0 or (n_classes is not None and high >= n_classes):
             allowed = "non-negative" if n_classes is None else f"in 0, ..., {n_classes - 1}"
-            raise ValueError(
-                f"{func}: labels must be {allowed}, got values from {low} to {high}"
-            )
+            raise ValueError(f"{func}: labels must be {allowed}, got values from {low} to {high}")
     return arr.astype(np.intp)

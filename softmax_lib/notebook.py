@@ -59,18 +59,22 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
 
     Examples
     --------
-    Outside a notebook (no IPython kernel) the value is printed, as IPython's
-    ``display`` does; in a notebook it becomes the cell's output:
+    In a notebook cell, store a number for the text and show nothing:
 
-    >>> from softmax_lib.notebook import glue
-    >>> glue("answer", 42)
-    {'text/plain': '42'}
+    >>> from softmax_lib.notebook import GLUE_PREFIX, glue
+    >>> glue("answer", 42, display=False)  # doctest: +SKIP
+
+    The cell's output then holds ``{GLUE_PREFIX + "text/plain": "42"}``:
+
+    >>> GLUE_PREFIX + "text/plain"
+    'application/papermill.record/text/plain'
     """
     if not isinstance(name, str):
         raise TypeError(f"glue: name must be a str, got {type(name).__name__} {name!r}")
     if not isinstance(display, bool):
         raise TypeError(f"glue: display must be True or False, got {display!r}")
-    mimebundle, metadata = format_display_data(variable)
+    mimebundle, metadata = format_display_data(variable)  # type: ignore[no-untyped-call]
     mime_prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
-    ipy_display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
+    bundle = {mime_prefix + k: v for k, v in mimebundle.items()}
+    ipy_display(bundle, raw=True, metadata=metadata)  # type: ignore[no-untyped-call]

@@ -29,8 +29,15 @@ def flat_objective(clf, X, y, theta):
 @pytest.mark.parametrize("alpha, lam", [(0.0, 0.0), (0.1, 0.05)])
 def test_gradient_matches_finite_differences(hidden, alpha, lam):
     X, y = blobs(1, n=30)
-    clf = SoftmaxClassifier(hidden, max_iter=3, solver="gd", learning_rate=0.1,
-                            label_smoothing=alpha, weight_decay=lam, seed=4).fit(X, y)
+    clf = SoftmaxClassifier(
+        hidden,
+        max_iter=3,
+        solver="gd",
+        learning_rate=0.1,
+        label_smoothing=alpha,
+        weight_decay=lam,
+        seed=4,
+    ).fit(X, y)
     theta = clf._flat()
     _, grads = clf._objective(clf.weights_, X, y)
     analytic = np.concatenate([a.ravel() for layer in grads for a in layer])
@@ -44,7 +51,7 @@ def test_same_seed_same_weights_and_different_seed_differs():
     a = SoftmaxClassifier(8, solver="gd", max_iter=50, seed=3).fit(X, y)
     b = SoftmaxClassifier(8, solver="gd", max_iter=50, seed=3).fit(X, y)
     c = SoftmaxClassifier(8, solver="gd", max_iter=50, seed=4).fit(X, y)
-    for (wa, ba), (wb, bb) in zip(a.weights_, b.weights_):
+    for (wa, ba), (wb, bb) in zip(a.weights_, b.weights_, strict=False):
         np.testing.assert_array_equal(wa, wb)
         np.testing.assert_array_equal(ba, bb)
     assert not np.array_equal(a.weights_[0][0], c.weights_[0][0])
@@ -57,7 +64,7 @@ def test_warm_start_in_chunks_equals_one_run():
     for i in range(3):
         chunks.fit(X, y, warm_start=i > 0)
     assert chunks.n_iter_ == one.n_iter_ == 60
-    for (w1, b1), (w2, b2) in zip(one.weights_, chunks.weights_):
+    for (w1, b1), (w2, b2) in zip(one.weights_, chunks.weights_, strict=False):
         np.testing.assert_array_equal(w1, w2)
         np.testing.assert_array_equal(b1, b2)
 
@@ -84,7 +91,7 @@ def test_two_class_softmax_regression_is_logistic_regression():
         p = sigmoid(A @ w)
         w -= np.linalg.solve(A.T @ (A * (p * (1 - p))[:, None]), A.T @ (p - y))
     clf = SoftmaxClassifier(max_iter=1000).fit(X, y)
-    (W, b), = clf.weights_
+    ((W, b),) = clf.weights_
     # measured 1.6e-9 (weights), 2.6e-10 (bias), 2.6e-10 (probabilities); margin about 10
     np.testing.assert_allclose(W[:, 1] - W[:, 0], w[:2], atol=2e-8, rtol=0)
     assert b[1] - b[0] == pytest.approx(w[2], abs=3e-9)
@@ -161,7 +168,9 @@ def test_bad_data():
     clf = SoftmaxClassifier()
     with pytest.raises(ValueError, match="fit"):
         clf.predict_logits(X)
-    with pytest.raises(TypeError, match="SoftmaxClassifier.fit: labels must be an array of integer"):
+    with pytest.raises(
+        TypeError, match="SoftmaxClassifier.fit: labels must be an array of integer"
+    ):
         clf.fit(X, y.astype(float))
     with pytest.raises(TypeError, match="SoftmaxClassifier.fit: labels .* booleans are not labels"):
         clf.fit(X, y == 1)

@@ -39,11 +39,13 @@ def mp_jacobian(x, temperature=1):
     with mp.workdps(50):
         for j in range(n):
             for i in range(n):
+
                 def f(t, i=i, j=j):
                     y = [mp.mpf(float(v)) for v in x]
                     y[j] = t
                     e = [mp.exp(v / temperature) for v in y]
                     return e[i] / mp.fsum(e)
+
                 jac[i, j] = float(mp.diff(f, mp.mpf(float(x[j]))))
     return jac
 
@@ -52,9 +54,20 @@ def mp_jacobian(x, temperature=1):
 # softmax_jacobian
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("x, T", [([2.0, 1.0, 0.5], 1.0), ([0.3, -1.2, 4.0, 0.0], 1.0), ([1.0, -2.0, 0.0], 0.5), ([5.0, 5.0], 3.0)])
+
+@pytest.mark.parametrize(
+    "x, T",
+    [
+        ([2.0, 1.0, 0.5], 1.0),
+        ([0.3, -1.2, 4.0, 0.0], 1.0),
+        ([1.0, -2.0, 0.0], 0.5),
+        ([5.0, 5.0], 3.0),
+    ],
+)
 def test_jacobian_matches_mpmath_derivative(x, T):
-    np.testing.assert_allclose(softmax_jacobian(x, temperature=T), mp_jacobian(x, T), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        softmax_jacobian(x, temperature=T), mp_jacobian(x, T), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_jacobian_two_way_tie_is_quarter_matrix():
@@ -101,6 +114,7 @@ def test_jacobian_bad_input():
 # softmax_vjp
 # ---------------------------------------------------------------------------
 
+
 def test_vjp_matches_mpmath():
     x, v = [2.0, 1.0, 0.5], [1.0, -1.0, 0.5]
     expected = mp_jacobian(x).T @ np.array(v)
@@ -115,7 +129,9 @@ def test_vjp_equals_jacobian_product(x, data):
     want = softmax_jacobian(x, temperature=T).T @ v
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12 * (1 + np.abs(v).max()) / T)
     # J 1 = 0: adding a constant to v changes nothing
-    np.testing.assert_allclose(softmax_vjp(x, v + 7.0, temperature=T), got, atol=1e-10 * (1 + np.abs(v).max()) / T)
+    np.testing.assert_allclose(
+        softmax_vjp(x, v + 7.0, temperature=T), got, atol=1e-10 * (1 + np.abs(v).max()) / T
+    )
 
 
 def test_vjp_batched_axis0_and_no_mutation():
@@ -145,13 +161,17 @@ def test_vjp_bad_input():
 # cross_entropy
 # ---------------------------------------------------------------------------
 
+
 def mp_cross_entropy(x, y):
     logp = reference_softmax(x)[1]
     with mp.workdps(50):
-        return float(-mp.fsum(mp.mpf(float(yi)) * lp for yi, lp in zip(y, logp) if yi != 0))
+        terms = (mp.mpf(float(yi)) * lp for yi, lp in zip(y, logp, strict=True) if yi != 0)
+        return float(-mp.fsum(terms))
 
 
-@pytest.mark.parametrize("x, k", [([2.0, 1.0, 0.5], 0), ([2.0, 1.0, 0.5], 2), ([0.0, 3.0, -1.0], 1), ([30.0, -30.0], 1)])
+@pytest.mark.parametrize(
+    "x, k", [([2.0, 1.0, 0.5], 0), ([2.0, 1.0, 0.5], 2), ([0.0, 3.0, -1.0], 1), ([30.0, -30.0], 1)]
+)
 def test_cross_entropy_index_matches_mpmath(x, k):
     y = np.eye(len(x))[k]
     assert cross_entropy(x, k) == pytest.approx(mp_cross_entropy(x, y), rel=1e-14)
@@ -175,8 +195,12 @@ def test_cross_entropy_soft_targets_and_smoothing_match_mpmath():
     assert cross_entropy(x, y) == pytest.approx(mp_cross_entropy(x, y), rel=1e-14)
     alpha = 0.2
     y_smooth = [(1 - alpha) * (k == 2) + alpha / 4 for k in range(4)]
-    assert cross_entropy(x, 2, label_smoothing=alpha) == pytest.approx(mp_cross_entropy(x, y_smooth), rel=1e-13)
-    assert cross_entropy(x, np.eye(4)[2], label_smoothing=alpha) == pytest.approx(mp_cross_entropy(x, y_smooth), rel=1e-13)
+    assert cross_entropy(x, 2, label_smoothing=alpha) == pytest.approx(
+        mp_cross_entropy(x, y_smooth), rel=1e-13
+    )
+    assert cross_entropy(x, np.eye(4)[2], label_smoothing=alpha) == pytest.approx(
+        mp_cross_entropy(x, y_smooth), rel=1e-13
+    )
 
 
 def test_cross_entropy_batch_shapes_and_reductions():
@@ -185,7 +209,9 @@ def test_cross_entropy_batch_shapes_and_reductions():
     labels = rng.integers(0, 5, size=(2, 3))
     losses = cross_entropy(x, labels)
     assert losses.shape == (2, 3)
-    expected = np.array([[mp_cross_entropy(x[a, b], np.eye(5)[labels[a, b]]) for b in range(3)] for a in range(2)])
+    expected = np.array(
+        [[mp_cross_entropy(x[a, b], np.eye(5)[labels[a, b]]) for b in range(3)] for a in range(2)]
+    )
     np.testing.assert_allclose(losses, expected, rtol=1e-13)
     np.testing.assert_allclose(cross_entropy(x, np.eye(5)[labels]), expected, rtol=1e-13)
     assert cross_entropy(x, labels, reduction="sum") == pytest.approx(expected.sum(), rel=1e-13)
@@ -203,7 +229,9 @@ def test_cross_entropy_gradient_is_p_minus_y():
 def test_cross_entropy_minus_inf_logits():
     # A class that is impossible and not the target contributes nothing.
     assert cross_entropy([0.0, -np.inf], 0) == 0.0
-    assert cross_entropy([0.0, 0.0, -np.inf], [0.5, 0.5, 0.0]) == pytest.approx(np.log(2), rel=1e-15)
+    assert cross_entropy([0.0, 0.0, -np.inf], [0.5, 0.5, 0.0]) == pytest.approx(
+        np.log(2), rel=1e-15
+    )
     assert cross_entropy([0.0, -np.inf], 1) == np.inf
     assert cross_entropy([0.0, -np.inf], 0, label_smoothing=0.1) == np.inf
 
@@ -231,7 +259,9 @@ def test_cross_entropy_properties(x, data):
     # smoothing is a mixture of the one-hot loss and the uniform loss
     alpha = data.draw(st.floats(0.0, 0.99))
     uniform = cross_entropy(x, np.full(x.size, 1.0 / x.size))
-    assert cross_entropy(x, k, label_smoothing=alpha) == pytest.approx((1 - alpha) * loss + alpha * uniform, rel=1e-9, abs=1e-9)
+    assert cross_entropy(x, k, label_smoothing=alpha) == pytest.approx(
+        (1 - alpha) * loss + alpha * uniform, rel=1e-9, abs=1e-9
+    )
 
 
 def test_cross_entropy_bad_labels():
@@ -246,7 +276,9 @@ def test_cross_entropy_bad_labels():
         cross_entropy(x, [0.0, 1.0])
     with pytest.raises(ValueError, match="cross_entropy: labels must have shape"):
         cross_entropy(x, [0, 1, 2, 0])
-    with pytest.raises(ValueError, match="cross_entropy: labels given as probability vectors must sum to 1"):
+    with pytest.raises(
+        ValueError, match="cross_entropy: labels given as probability vectors must sum to 1"
+    ):
         cross_entropy(x, [[0.5, 0.2, 0.2], [1.0, 0.0, 0.0]])
     with pytest.raises(ValueError, match="cross_entropy: labels must be non-negative"):
         cross_entropy(x, [[1.5, -0.5, 0.0], [1.0, 0.0, 0.0]])
@@ -269,7 +301,9 @@ def test_cross_entropy_bad_options():
         cross_entropy(1.0, 0)
     with pytest.raises(ValueError, match="cross_entropy: logits must have at least one class"):
         cross_entropy(np.zeros((2, 0)), [0, 0])
-    with pytest.raises(ValueError, match="cross_entropy: reduction='mean' needs at least one example"):
+    with pytest.raises(
+        ValueError, match="cross_entropy: reduction='mean' needs at least one example"
+    ):
         cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="mean")
     assert cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int)).shape == (0,)
 
@@ -277,6 +311,7 @@ def test_cross_entropy_bad_options():
 # ---------------------------------------------------------------------------
 # gumbel_max_sample
 # ---------------------------------------------------------------------------
+
 
 def test_gumbel_frequencies_pass_chi_square():
     x = np.array([2.0, 1.0, 0.5, -1.0])
@@ -333,9 +368,13 @@ def test_gumbel_bad_logits_and_size():
         gumbel_max_sample([0.0, np.nan], rng)
     with pytest.raises(ValueError, match="gumbel_max_sample: logits must be finite or -inf"):
         gumbel_max_sample([0.0, np.inf], rng)
-    with pytest.raises(ValueError, match="gumbel_max_sample: every logit of a distribution is -inf"):
+    with pytest.raises(
+        ValueError, match="gumbel_max_sample: every logit of a distribution is -inf"
+    ):
         gumbel_max_sample([[0.0, 1.0], [-np.inf, -np.inf]], rng)
-    with pytest.raises(ValueError, match="gumbel_max_sample: logits must have at least one dimension"):
+    with pytest.raises(
+        ValueError, match="gumbel_max_sample: logits must have at least one dimension"
+    ):
         gumbel_max_sample(0.0, rng)
     with pytest.raises(ValueError, match="gumbel_max_sample: size must be an int >= 0, got -1"):
         gumbel_max_sample([0.0, 1.0], rng, size=-1)

@@ -53,14 +53,20 @@ def test_nothing_machine_specific_is_stored(path):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
-        assert not re.search(r"sys\.path\.(insert|append)|^\s*[!%]\s*pip\b", source, re.M), f"cell {i}: sys.path edit or pip"
+        assert not re.search(r"sys\.path\.(insert|append)|^\s*[!%]\s*pip\b", source, re.M), (
+            f"cell {i}: sys.path edit or pip"
+        )
         tags = cell.get("metadata", {}).get("tags", [])
         for out in cell.get("outputs", []):
             if out["output_type"] == "error":
-                assert "raises-exception" in tags, f"cell {i}: stored error without the raises-exception tag"
+                assert "raises-exception" in tags, (
+                    f"cell {i}: stored error without the raises-exception tag"
+                )
             if out["output_type"] == "stream" and out["name"] == "stderr":
                 text = "".join(out["text"])
-                assert "Warning" not in text, f"cell {i}: a warning is stored in the output: {text[:200]}"
+                assert "Warning" not in text, (
+                    f"cell {i}: a warning is stored in the output: {text[:200]}"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -74,9 +80,13 @@ def test_every_figure_has_a_caption_and_alt_text(path):
         meta = cell.get("metadata", {}).get("mystnb", {})
         caption = meta.get("figure", {}).get("caption", "")
         alt = meta.get("image", {}).get("alt", "")
-        assert len(caption.split()) >= 5, f"cell {i}: figure without a caption (mystnb.figure.caption)"
+        assert len(caption.split()) >= 5, (
+            f"cell {i}: figure without a caption (mystnb.figure.caption)"
+        )
         assert len(alt.split()) >= 5, f"cell {i}: figure without alt text (mystnb.image.alt)"
-        assert meta.get("figure", {}).get("name", "").startswith("fig-"), f"cell {i}: figure without a fig- name"
+        assert meta.get("figure", {}).get("name", "").startswith("fig-"), (
+            f"cell {i}: figure without a fig- name"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -96,9 +96,15 @@ def test_log_softmax_is_log_of_softmax_where_representable(x):
 
 @given(matrices(), st.integers(-2, 1))
 def test_agrees_with_scipy_on_ordinary_inputs(x, axis):
-    np.testing.assert_allclose(softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis), rtol=1e-13, atol=1e-13)
-    np.testing.assert_allclose(logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(
+        softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13, atol=1e-300
+    )
+    np.testing.assert_allclose(
+        log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis), rtol=1e-13, atol=1e-13
+    )
+    np.testing.assert_allclose(
+        logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13, atol=1e-13
+    )
 
 
 @given(vectors(ordinary), st.floats(0.05, 20.0))

@@ -56,7 +56,9 @@ def test_normalize_axes():
     assert normalize_axes(np.int64(1), 2, "f") == (1,)
     with pytest.raises(AxisError, match="f: axis 3 is out of range"):
         normalize_axes(3, 3, "f")
-    with pytest.raises(TypeError, match="f: axis must be an int, a tuple of ints or None, got bool"):
+    with pytest.raises(
+        TypeError, match="f: axis must be an int, a tuple of ints or None, got bool"
+    ):
         normalize_axes(True, 3, "f")
     with pytest.raises(TypeError, match="f: axis must be an int, a tuple of ints or None"):
         normalize_axes([0], 3, "f")
@@ -199,8 +201,11 @@ def test_check_labels_returns_intp_copy():
 
 
 def test_bools_are_not_labels():
-    with pytest.raises(TypeError, match=r"f: labels must be integer class labels, got booleans; "
-                                        r"booleans are not labels"):
+    with pytest.raises(
+        TypeError,
+        match=r"f: labels must be integer class labels, got booleans; "
+        r"booleans are not labels",
+    ):
         check_labels([True, False, True], 3, 2, "f")
 
 
@@ -211,14 +216,21 @@ def test_check_labels_rejects_non_integers(bad):
 
 
 def test_check_labels_shape_and_range():
-    with pytest.raises(ValueError, match=r"f: labels must have one label per example \(3\), "
-                                         r"got shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"f: labels must have one label per example \(3\), "
+        r"got shape \(2,\)",
+    ):
         check_labels([0, 1], 3, 2, "f")
     with pytest.raises(ValueError, match=r"f: labels must have shape \(2, 2\), got shape \(4,\)"):
         check_labels([0, 1, 0, 1], (2, 2), 2, "f")
-    with pytest.raises(ValueError, match=r"f: labels must be in 0, \.\.\., 1, got values from 0 to 2"):
+    with pytest.raises(
+        ValueError, match=r"f: labels must be in 0, \.\.\., 1, got values from 0 to 2"
+    ):
         check_labels([0, 2], 2, 2, "f")
-    with pytest.raises(ValueError, match=r"f: labels must be in 0, \.\.\., 2, got values from -1 to 0"):
+    with pytest.raises(
+        ValueError, match=r"f: labels must be in 0, \.\.\., 2, got values from -1 to 0"
+    ):
         check_labels([-1, 0], 2, 3, "f")
     with pytest.raises(ValueError, match=r"f: labels must be non-negative, got values from -1"):
         check_labels([-1, 4], 2, None, "f")

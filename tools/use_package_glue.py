@@ -32,16 +32,20 @@ def swap(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
     new_text = text
     for end in ("\\n", ""):
-        new_text = new_text.replace(json.dumps(OLD + end.replace("\\n", "\n")),
-                                    json.dumps(NEW + end.replace("\\n", "\n")))
+        new_text = new_text.replace(
+            json.dumps(OLD + end.replace("\\n", "\n")), json.dumps(NEW + end.replace("\\n", "\n"))
+        )
     if new_text == text:
         return False
     before, after = json.loads(text), json.loads(new_text)
     # Only code-cell sources may differ, and only by the import line.
     expected = [src.replace(OLD, NEW) for src in swapped_sources(before)]
+
     def rest(nb: dict) -> list[dict]:
-        return [c if c["cell_type"] != "code" else {k: v for k, v in c.items() if k != "source"}
-                for c in nb["cells"]]
+        return [
+            c if c["cell_type"] != "code" else {k: v for k, v in c.items() if k != "source"}
+            for c in nb["cells"]
+        ]
 
     if swapped_sources(after) != expected or rest(before) != rest(after):
         raise SystemExit(f"{path}: unexpected change; edit the import by hand")
