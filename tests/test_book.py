@@ -12,17 +12,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import yaml
+from book_structure import toc_docnames
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [entry["file"] for entry in part.get("chapters", [])]
-    return files
+    return toc_docnames(ROOT)
 
 
 def test_strict_build_succeeds_and_has_every_page(built_site):
