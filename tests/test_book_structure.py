@@ -86,3 +86,12 @@ def test_every_chapter_parses():
     for name in toc_chapters(ROOT):
         exercises = parse_exercises(read_cells(ROOT / f"{name}.ipynb"), name)
         assert exercises and all(e.label.startswith("ex-") for e in exercises), name
+
+
+def test_readme_map_lists_every_module_tool_and_extension():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    files = [*(ROOT / "softmax_lib").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    files += [*(ROOT / "_ext").glob("*.py")]
+    missing = [p.relative_to(ROOT).as_posix() for p in files]
+    missing = [name for name in missing if f"`{name}`" not in readme]
+    assert not missing, f"README.md's map does not list: {missing}"
