@@ -145,6 +145,11 @@ def test_installed_package_is_the_wheel(venv):
 
 def test_every_chapter_runs_under_strict_nbval_with_only_the_package(venv, tmp_path):
     chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    still_myst = [nb.name for nb in chapters if "from myst_nb import glue" in nb.read_text()]
+    assert not still_myst, (
+        f"{still_myst} import glue from myst_nb, which the package does not install: "
+        "run `python tools/use_package_glue.py` (it changes only that line)"
+    )
     for nb in chapters:
         shutil.copy2(nb, tmp_path / nb.name)
         for item in (ROOT / "chapters").iterdir():  # data files a chapter reads, if any
