@@ -36,7 +36,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         ``image/png``, ...), not the object.
     display : bool, optional
         Also show the value in the notebook. Default True. With False the
-        output carries the MIME types prefixed with :data:`GLUE_PREFIX` so
+        output carries the MIME types prefixed with ``GLUE_PREFIX`` so
         that front ends do not show it.
 
     Returns
