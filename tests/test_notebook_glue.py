@@ -3,7 +3,7 @@
 Both functions are called in one IPython shell with its display output captured
 (data and metadata of every display), for numbers, strings, arrays and a
 matplotlib figure, shown and hidden. The notebooks' byte-identical re-execution
-with the swapped import is checked separately (see README, "The glue import").
+with the swapped import was checked by re-executing chapter 1 (tools/use_package_glue.py).
 """
 
 from __future__ import annotations
