@@ -37,9 +37,7 @@ def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     return (filename, tuple(sorted((k, str(v)) for k, v in attributes.items())))
 
 
-def fix_page(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
+def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     scripts = context.get("script_files")
     if scripts:
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
