@@ -88,4 +88,4 @@ __all__ = [
     "online_softmax",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
