@@ -101,3 +101,62 @@ def check_temperature(temperature: Any, func: str) -> float:
         )
     return value
 
+
+
+# --- added for ch7 ---
+
+
+def check_positive_int(value: Any, func: str, name: str) -> int:
+    """Return `value` as a positive int (bools are not ints here), or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(
+            f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}"
+        )
+    if int(value) < 1:
+        raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
+    return int(value)
+
+
+def check_real(
+    value: Any,
+    func: str,
+    name: str,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    open_lo: bool = False,
+    open_hi: bool = False,
+) -> float:
+    """Return `value` as a finite float in [lo, hi] (ends excluded when open), or raise."""
+    ok_type = isinstance(value, (numbers.Real, np.floating, np.integer)) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+    )
+    if isinstance(value, (bool, np.bool_)) or not ok_type:
+        raise TypeError(
+            f"{func}: {name} must be a finite real number, got {type(value).__name__} {value!r}"
+        )
+    v = float(value)
+    below = v <= lo if open_lo else v < lo
+    above = v >= hi if open_hi else v > hi
+    if not math.isfinite(v) or below or above:
+        left = "(" if open_lo else "["
+        right = ")" if open_hi else "]"
+        raise ValueError(
+            f"{func}: {name} must be a finite real number in {left}{lo:g}, {hi:g}{right}, "
+            f"got {v!r}"
+        )
+    return v
+
+
+def check_single_axis(axis: Any, ndim: int, func: str) -> int:
+    """Return one axis (an int, negative counts from the end) as a non-negative int, or raise."""
+    if axis is None or isinstance(axis, tuple):
+        raise TypeError(f"{func}: axis must be an int (a single axis), got {axis!r}")
+    return normalize_axes(axis, max(ndim, 1), func)[0]
+
+
+def check_bool(value: Any, func: str, name: str) -> bool:
+    """Return `value` as a bool if it is True or False (numpy bools included), or raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {name} must be True or False, got {value!r}")
+    return bool(value)
