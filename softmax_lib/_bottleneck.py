@@ -871,7 +871,7 @@ def load_book_text() -> str:
     Notes
     -----
     The file ``softmax_lib/data/book_prose.txt`` is package data, read with
-    :mod:`importlib.resources`, so it is available wherever the library is
+    ``importlib.resources``, so it is available wherever the library is
     installed, also outside the book's repository.
 
     Examples
