@@ -11,7 +11,12 @@ book uses to study what such a layer can and cannot express:
 * :func:`mixture_of_softmaxes` and :func:`sigsoftmax` are two output layers
   whose log-probabilities are not limited to rank ``d + 1``;
 * :func:`unargmaxable_classes` finds the classes that can never be the argmax,
-  by one linear program per class.
+  by one linear program per class;
+* :func:`effective_rank` summarises a spectrum, and :func:`estimate_hidden_size`
+  reads the hidden size of a softmax model off the log-probability vectors it returns;
+* :func:`load_book_text` and :func:`char_ngram_table` build a small language target
+  (next-character distributions) from a sample of the book's prose shipped as package
+  data.
 
 Only :func:`fit_softmax_model` and :func:`unargmaxable_classes` need SciPy; it
 is imported when they are called, so ``import softmax_lib`` needs numpy alone.
