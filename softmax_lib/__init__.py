@@ -27,6 +27,10 @@ expected_calibration_error, reliability_curve, fit_temperature, brier_score, neg
     Measuring calibration, and temperature scaling.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+SoftmaxFit, effective_rank, estimate_hidden_size
+    The result of a fit; spectra, and the hidden size of a model from its outputs.
+load_book_text, char_ngram_table, NgramTable
+    A sample of the book's prose and next-character tables built from it.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -57,6 +61,14 @@ from ._calibration import (
 )
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._bottleneck import (  # added for ch7
+    NgramTable,
+    SoftmaxFit,
+    char_ngram_table,
+    effective_rank,
+    estimate_hidden_size,
+    load_book_text,
+)
 
 __all__ = [
     "softmax",
@@ -86,6 +98,12 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "SoftmaxFit",
+    "effective_rank",
+    "estimate_hidden_size",
+    "load_book_text",
+    "char_ngram_table",
+    "NgramTable",
 ]
 
 __version__ = "0.2.0"
