@@ -101,3 +101,59 @@ def check_temperature(temperature: Any, func: str) -> float:
         )
     return value
 
+
+
+# --- added for ch6 ---
+
+def check_positive_int(value: Any, func: str, name: str) -> int:
+    """Return `value` as an int, or raise if it is not an integer >= 1 (bools are rejected)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{func}: {name} must be a positive int, got {value}")
+    return int(value)
+
+
+def check_real(value: Any, func: str, name: str, lo: float, hi: float) -> float:
+    """Return `value` as a float, or raise if it is not a real number in ``[lo, hi]``."""
+    ok_type = isinstance(value, numbers.Real) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+    )
+    if isinstance(value, (bool, np.bool_)) or not ok_type:
+        raise TypeError(
+            f"{func}: {name} must be a real number in [{lo}, {hi}], "
+            f"got {type(value).__name__} {value!r}"
+        )
+    result = float(value)
+    if not lo <= result <= hi:
+        raise ValueError(f"{func}: {name} must be a real number in [{lo}, {hi}], got {result!r}")
+    return result
+
+
+def check_labels(labels: Any, n: int, n_classes: int, func: str) -> np.ndarray:
+    """Return `labels` as an int64 vector of length `n` with values in ``0, ..., n_classes - 1``.
+
+    Booleans are not labels: a bool array raises :class:`TypeError`.
+    """
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(
+            f"{func}: labels must be an array of integer class labels, got {type(labels).__name__}"
+        )
+    arr = np.asarray(labels)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{func}: labels must be an array of integer class labels, "
+            f"got an array of dtype {arr.dtype}"
+        )
+    if arr.ndim != 1:
+        raise ValueError(f"{func}: labels must be one-dimensional, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"{func}: labels must have {n} entries (one per prediction), "
+                         f"got {arr.shape[0]}")
+    arr = arr.astype(np.int64)
+    if n and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(
+            f"{func}: labels must lie in 0, ..., {n_classes - 1}, "
+            f"got values from {arr.min()} to {arr.max()}"
+        )
+    return arr

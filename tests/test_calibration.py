@@ -42,7 +42,7 @@ def test_reliability_curve_by_hand():
     curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=2)
     np.testing.assert_allclose(curve.confidence, [0.425, 0.85], rtol=1e-15)
     np.testing.assert_array_equal(curve.accuracy, [0.5, 0.5])
-    np.testing.assert_array_equal(curve.count, [2, 2])
+    np.testing.assert_array_equal(curve.counts, [2, 2])
     np.testing.assert_array_equal(curve.lower, [0.0, 0.5])
     np.testing.assert_array_equal(curve.upper, [0.5, 1.0])
 
@@ -50,7 +50,7 @@ def test_reliability_curve_by_hand():
 def test_reliability_curve_drops_empty_bins_by_hand():
     # Ten bins: 0.4 and 0.45 fall in (0.3, 0.4] and (0.4, 0.5]; 0.8 in (0.7, 0.8]; 0.9 in (0.8, 0.9].
     curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=10)
-    np.testing.assert_array_equal(curve.count, [1, 1, 1, 1])
+    np.testing.assert_array_equal(curve.counts, [1, 1, 1, 1])
     np.testing.assert_array_equal(curve.accuracy, [1.0, 0.0, 0.0, 1.0])
     np.testing.assert_allclose(curve.lower, [0.3, 0.4, 0.7, 0.8])
 
@@ -82,7 +82,7 @@ def test_quantile_bins_by_hand():
     # Confidences 0.4, 0.45, 0.8, 0.9: the median edge is 0.625, so the bins
     # are {0.4, 0.45} and {0.8, 0.9}, as with two equal-width bins.
     curve = reliability_curve(HAND_PROBS, HAND_LABELS, n_bins=2, strategy="quantile")
-    np.testing.assert_array_equal(curve.count, [2, 2])
+    np.testing.assert_array_equal(curve.counts, [2, 2])
     np.testing.assert_allclose(curve.upper, [0.625, 0.9])
 
 
@@ -233,8 +233,8 @@ def test_ece_properties(p, seed, n_bins, strategy):
     perm = rng.permutation(p.shape[0])
     assert expected_calibration_error(p[perm], y[perm], n_bins=n_bins, strategy=strategy) == pytest.approx(ece, abs=1e-12)
     curve = reliability_curve(p, y, n_bins=n_bins, strategy=strategy)
-    assert curve.count.sum() == p.shape[0]
-    assert np.all(curve.count > 0)
+    assert curve.counts.sum() == p.shape[0]
+    assert np.all(curve.counts > 0)
     assert np.all((curve.lower <= curve.confidence + 1e-12) & (curve.confidence <= curve.upper + 1e-12))
     assert 0.0 <= brier_score(p, y) <= 2.0
 
