@@ -73,7 +73,9 @@ def _check_probs(probs: Any, func: str) -> np.ndarray:
     if arr.shape[0] == 0:
         raise ValueError(f"{func}: probs must contain at least one prediction")
     if arr.ndim == 2 and arr.shape[1] < 2:
-        raise ValueError(f"{func}: probs must have at least two columns (classes), got shape {arr.shape}")
+        raise ValueError(
+            f"{func}: probs must have at least two columns (classes), got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
         raise ValueError(f"{func}: probs must be finite probabilities in [0, 1]")
     if arr.ndim == 2:
@@ -319,7 +321,8 @@ def classwise_calibration_error(
     .. math::
 
         \mathrm{cwECE} = \frac{1}{k} \sum_{j=1}^{k} \sum_{b=1}^{B}
-        \frac{|S_{jb}|}{n}\,\bigl|\operatorname{freq}_j(S_{jb}) - \operatorname{mean}_j(S_{jb})\bigr|,
+        \frac{|S_{jb}|}{n}\,
+        \bigl|\operatorname{freq}_j(S_{jb}) - \operatorname{mean}_j(S_{jb})\bigr|,
 
     where the bins :math:`S_{jb}` group the examples by :math:`p_{ij}`, and
     compare the mean of :math:`p_{ij}` in a bin with the fraction of its
@@ -394,7 +397,7 @@ def classwise_calibration_error(
     for j in range(p.shape[1]):
         curve = _curve(p[:, j], (y == j).astype(np.float64), n_bins, strategy)
         total += float(np.sum(curve.counts * np.abs(curve.accuracy - curve.confidence)))
-    return total / (p.shape[0] * p.shape[1])
+    return float(total / (p.shape[0] * p.shape[1]))
 
 
 def l2_calibration_error(
@@ -482,7 +485,9 @@ def l2_calibration_error(
     """
     func = "l2_calibration_error"
     if not isinstance(debiased, (bool, np.bool_)):
-        raise TypeError(f"{func}: debiased must be a bool, got {type(debiased).__name__} {debiased!r}")
+        raise TypeError(
+            f"{func}: debiased must be a bool, got {type(debiased).__name__} {debiased!r}"
+        )
     curve = _binned(probs, labels, n_bins, strategy, func)
     squared = (curve.accuracy - curve.confidence) ** 2
     if debiased:
@@ -697,8 +702,8 @@ def conformal_prediction_sets(
     inputs), holds for any model, however miscalibrated, and is lost under
     dataset shift. The rank :math:`\lceil (m+1)(1-\alpha) \rceil` is computed
     exactly, with :class:`fractions.Fraction`, from the binary value of
-    `alpha`. LAC sets can be empty; non-randomised APS sets never are,
-    because the most probable class has the smallest score. Tied
+    `alpha`. Both kinds of set hold the classes in decreasing order of
+    probability, and both can be empty when :math:`\hat q` is small. Tied
     probabilities get equal APS scores, so tied classes enter a set together.
     Computing APS scores takes :math:`O(t k^2)` operations.
 
@@ -816,7 +821,9 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     return float(np.mean(np.sum((p - onehot) ** 2, axis=1)))
 
 
-def negative_log_likelihood(logits: ArrayLike, labels: ArrayLike, *, temperature: float = 1.0) -> float:
+def negative_log_likelihood(
+    logits: ArrayLike, labels: ArrayLike, *, temperature: float = 1.0
+) -> float:
     r"""Mean negative log-probability of the true class, computed from logits.
 
     .. math::
@@ -866,9 +873,10 @@ def negative_log_likelihood(logits: ArrayLike, labels: ArrayLike, *, temperature
     --------
     >>> import numpy as np
     >>> from softmax_lib import negative_log_likelihood
-    >>> round(negative_log_likelihood([[2.0, 0.0], [0.0, 0.0]], [0, 1]), 6)   # (log(1 + e**-2) + log 2) / 2
+    >>> # (log(1 + e**-2) + log 2) / 2
+    >>> round(negative_log_likelihood([[2.0, 0.0], [0.0, 0.0]], [0, 1]), 6)
     0.410038
-    >>> negative_log_likelihood([[0.0, 800.0]], [0])                          # p underflows; the loss does not
+    >>> negative_log_likelihood([[0.0, 800.0]], [0])   # p underflows; the loss does not
     800.0
     """
     func = "negative_log_likelihood"
@@ -964,9 +972,13 @@ def fit_temperature(
     try:
         t_lo, t_hi = (float(b) for b in bounds)
     except (TypeError, ValueError):
-        raise TypeError(f"{func}: bounds must be a pair of positive numbers, got {bounds!r}") from None
+        raise TypeError(
+            f"{func}: bounds must be a pair of positive numbers, got {bounds!r}"
+        ) from None
     if not (np.isfinite(t_lo) and np.isfinite(t_hi) and 0.0 < t_lo < t_hi):
-        raise ValueError(f"{func}: bounds must be an increasing pair of positive finite numbers, got {bounds!r}")
+        raise ValueError(
+            f"{func}: bounds must be an increasing pair of positive finite numbers, got {bounds!r}"
+        )
     if np.all(np.ptp(z, axis=1) == 0.0):
         return 1.0
     true_logit = z[np.arange(z.shape[0]), y]
