@@ -372,7 +372,7 @@ def classwise_calibration_error(
     ----------
     .. [1] M. Kull, M. Perello-Nieto, M. Kängsepp, T. Silva Filho, H. Song and
        P. Flach, "Beyond temperature scaling: obtaining well-calibrated
-       multiclass probabilities with Dirichlet calibration", *NeurIPS* 32,
+       multi-class probabilities with Dirichlet calibration", *NeurIPS* 32,
        2019.
     .. [2] J. Nixon, M. W. Dusenberry, L. Zhang, G. Jerfel and D. Tran,
        "Measuring calibration in deep learning", *CVPR Workshops*, 2019.
