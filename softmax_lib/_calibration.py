@@ -701,7 +701,7 @@ def conformal_prediction_sets(
     \alpha + 1/(m + 1)` [1]_. The guarantee is marginal (on average over
     inputs), holds for any model, however miscalibrated, and is lost under
     dataset shift. The rank :math:`\lceil (m+1)(1-\alpha) \rceil` is computed
-    exactly, with :class:`fractions.Fraction`, from the binary value of
+    exactly, with ``fractions.Fraction``, from the binary value of
     `alpha`. Both kinds of set hold the classes in decreasing order of
     probability, and both can be empty when :math:`\hat q` is small. Tied
     probabilities get equal APS scores, so tied classes enter a set together.
