@@ -19,6 +19,7 @@ from ._core import softmax
 from ._derivation import cross_entropy
 from ._validation import (
     as_real_array,
+    check_bool,
     check_labels,
     check_positive_int,
     check_real,
@@ -63,7 +64,7 @@ class ReliabilityCurve(NamedTuple):
 # ---------------------------------------------------------------------------
 
 def _check_probs(probs: Any, func: str) -> np.ndarray:
-    """Return `probs` as a float64 array of shape (n,) or (n, k) of valid probabilities."""
+    """Return `probs` as a float64 array of shape (m,) or (m, n) of valid probabilities."""
     arr = as_real_array(probs, func, "probs")
     if arr.ndim not in (1, 2):
         raise ValueError(
@@ -162,11 +163,11 @@ def reliability_curve(
 
     Parameters
     ----------
-    probs : array_like, shape (n, k) or (n,)
+    probs : array_like, shape (m, n) or (m,)
         Predicted probabilities, one row per example (rows sum to one). A
         vector is read as the probability of class 1 in a binary problem.
-    labels : array_like of int, shape (n,)
-        True classes, in ``0, ..., k - 1`` (``0`` or ``1`` for a vector `probs`).
+    labels : array_like of int, shape (m,)
+        True classes, in ``0, ..., n - 1`` (``0`` or ``1`` for a vector `probs`).
     n_bins : int, optional
         Number of bins. Default 10.
     strategy : {"uniform", "quantile"}, optional
@@ -240,17 +241,17 @@ def expected_calibration_error(
 
     .. math::
 
-        \mathrm{ECE} = \sum_{b=1}^{B} \frac{|S_b|}{n}\,
+        \mathrm{ECE} = \sum_{b=1}^{B} \frac{|S_b|}{m}\,
         \bigl|\operatorname{acc}(S_b) - \operatorname{conf}(S_b)\bigr|
 
     over bins :math:`S_b` of examples grouped by confidence.
 
     Parameters
     ----------
-    probs : array_like, shape (n, k) or (n,)
+    probs : array_like, shape (m, n) or (m,)
         Predicted probabilities (rows sum to one), or for a binary problem
         the probability of class 1.
-    labels : array_like of int, shape (n,)
+    labels : array_like of int, shape (m,)
         True classes.
     n_bins : int, optional
         Number of bins :math:`B`. Default 15, as in [1]_.
@@ -320,8 +321,8 @@ def classwise_calibration_error(
 
     .. math::
 
-        \mathrm{cwECE} = \frac{1}{k} \sum_{j=1}^{k} \sum_{b=1}^{B}
-        \frac{|S_{jb}|}{n}\,
+        \mathrm{cwECE} = \frac{1}{n} \sum_{j=1}^{n} \sum_{b=1}^{B}
+        \frac{|S_{jb}|}{m}\,
         \bigl|\operatorname{freq}_j(S_{jb}) - \operatorname{mean}_j(S_{jb})\bigr|,
 
     where the bins :math:`S_{jb}` group the examples by :math:`p_{ij}`, and
@@ -330,10 +331,10 @@ def classwise_calibration_error(
 
     Parameters
     ----------
-    probs : array_like, shape (n, k)
+    probs : array_like, shape (m, n)
         Predicted probabilities, one row per example (rows sum to one).
-    labels : array_like of int, shape (n,)
-        True classes, in ``0, ..., k - 1``.
+    labels : array_like of int, shape (m,)
+        True classes, in ``0, ..., n - 1``.
     n_bins : int, optional
         Number of bins per class. Default 15.
     strategy : {"uniform", "quantile"}, optional
@@ -406,25 +407,26 @@ def l2_calibration_error(
 ) -> float:
     r"""Root-mean-square (L2) top-label calibration error, optionally debiased.
 
-    The plug-in estimate is :math:`\sqrt{\sum_b \frac{|S_b|}{n}
+    The plug-in estimate is :math:`\sqrt{\sum_b \frac{|S_b|}{m}
     (\operatorname{acc}(S_b) - \operatorname{conf}(S_b))^2}`. The debiased
     estimate [1]_ subtracts from each bin's squared gap an unbiased estimate
     of the part that sampling noise adds to it,
 
     .. math::
 
-        \widehat{\mathrm{CE}}^2 = \sum_{b=1}^{B} \frac{|S_b|}{n}
+        \widehat{\mathrm{CE}}^2 = \sum_{b=1}^{B} \frac{|S_b|}{m}
         \Bigl[(\operatorname{acc}(S_b) - \operatorname{conf}(S_b))^2 -
         \frac{\operatorname{acc}(S_b)\,(1 - \operatorname{acc}(S_b))}{|S_b| - 1}\Bigr],
 
-    and returns :math:`\sqrt{\max(0, \widehat{\mathrm{CE}}^2)}`.
+    and returns :math:`\sqrt{\max(0, \widehat{\mathrm{CE}}^2)}`. The debiased
+    estimate needs at least two examples in every non-empty bin.
 
     Parameters
     ----------
-    probs : array_like, shape (n, k) or (n,)
+    probs : array_like, shape (m, n) or (m,)
         Predicted probabilities (rows sum to one), or for a binary problem
         the probability of class 1.
-    labels : array_like of int, shape (n,)
+    labels : array_like of int, shape (m,)
         True classes.
     n_bins : int, optional
         Number of bins :math:`B`. Default 15.
@@ -445,7 +447,8 @@ def l2_calibration_error(
         not an int or `debiased` is not a bool.
     ValueError
         For invalid probabilities, labels, `n_bins` or `strategy` (see
-        :func:`reliability_curve`).
+        :func:`reliability_curve`), or, when `debiased` is True, if a
+        non-empty bin holds a single example.
 
     See Also
     --------
@@ -458,8 +461,12 @@ def l2_calibration_error(
     c_b)^2] = (a_b - c_b)^2 + a_b(1 - a_b)/|S_b|` and :math:`\mathbb E[\bar
     o_b(1 - \bar o_b)] = a_b(1 - a_b)(|S_b| - 1)/|S_b|`, so each bracket is an
     unbiased estimate of :math:`(a_b - c_b)^2`. A bin with a single example
-    carries no estimate of its noise and contributes 0, as in the reference
-    implementation of [1]_. The square root and the clipping at 0 add a small
+    carries no estimate of its noise. The reference implementation of [1]_
+    lets such a bin contribute 0 while keeping its weight, which can report
+    an error of 0 for a model that is always wrong with confidence above 0.9
+    (ten such predictions in 15 equal-mass bins); this function raises a
+    ValueError instead: use fewer bins or more examples. The debiased
+    estimator goes back to [3]_ and [4]_. The square root and the clipping at 0 add a small
     bias of their own. The bins are still part of the definition: this
     estimates the calibration error of the binned model.
 
@@ -469,6 +476,12 @@ def l2_calibration_error(
        *NeurIPS* 32, 2019.
     .. [2] R. Roelofs, N. Cain, J. Shlens and M. C. Mozer, "Mitigating bias in
        calibration error estimation", *AISTATS*, PMLR 151, 2022.
+    .. [3] J. Bröcker, "Estimating reliability and resolution of probability
+       forecasts through decomposition of the empirical score", *Climate
+       Dynamics* 39, 2012, pp. 655--667.
+    .. [4] C. A. T. Ferro and T. E. Fricker, "A bias-corrected decomposition
+       of the Brier score", *Quarterly Journal of the Royal Meteorological
+       Society* 138(668), 2012, pp. 1954--1960.
 
     Examples
     --------
@@ -484,22 +497,25 @@ def l2_calibration_error(
     0.0
     """
     func = "l2_calibration_error"
-    if not isinstance(debiased, (bool, np.bool_)):
-        raise TypeError(
-            f"{func}: debiased must be a bool, got {type(debiased).__name__} {debiased!r}"
-        )
+    debiased = check_bool(debiased, func, "debiased")
     curve = _binned(probs, labels, n_bins, strategy, func)
     squared = (curve.accuracy - curve.confidence) ** 2
     if debiased:
         n_b = curve.counts
-        noise = curve.accuracy * (1.0 - curve.accuracy) / np.maximum(n_b - 1, 1)
-        squared = np.where(n_b > 1, squared - noise, 0.0)
+        if np.any(n_b < 2):
+            raise ValueError(
+                f"{func}: the debiased estimate needs at least 2 examples in every non-empty "
+                f"bin, got {int(np.sum(n_b < 2))} of {n_b.size} non-empty bins with one "
+                f"example ({int(np.sum(n_b))} examples, n_bins={n_bins}); use fewer bins, "
+                f"more examples or debiased=False"
+            )
+        squared = squared - curve.accuracy * (1.0 - curve.accuracy) / (n_b - 1)
     estimate = float(np.sum(curve.counts * squared) / np.sum(curve.counts))
     return math.sqrt(max(estimate, 0.0))
 
 
 class BrierDecomposition(NamedTuple):
-    """Terms returned by :func:`brier_decomposition`.
+    """Terms returned by :func:`brier_decomposition` (each summed over classes if classwise).
 
     ``score == reliability - resolution + uncertainty + within_bin`` up to rounding.
     """
@@ -517,9 +533,10 @@ class BrierDecomposition(NamedTuple):
 
 
 def brier_decomposition(
-    probs: ArrayLike, labels: ArrayLike, *, n_bins: int = 15, strategy: str = "uniform"
+    probs: ArrayLike, labels: ArrayLike, *, n_bins: int = 15, strategy: str = "uniform",
+    classwise: bool = False,
 ) -> BrierDecomposition:
-    r"""Murphy's decomposition of a binary Brier score into reliability, resolution and uncertainty.
+    r"""Murphy's decomposition of a Brier score into reliability, resolution and uncertainty.
 
     For forecasts :math:`f_i \in [0, 1]` of binary outcomes :math:`o_i`,
     grouped into bins :math:`S_b` with mean forecast :math:`\bar f_b` and
@@ -527,25 +544,33 @@ def brier_decomposition(
 
     .. math::
 
-        \frac1n \sum_i (f_i - o_i)^2 =
-        \underbrace{\sum_b \tfrac{|S_b|}{n} (\bar f_b - \bar o_b)^2}_{\text{reliability}}
-        - \underbrace{\sum_b \tfrac{|S_b|}{n} (\bar o_b - \bar o)^2}_{\text{resolution}}
+        \frac1m \sum_i (f_i - o_i)^2 =
+        \underbrace{\sum_b \tfrac{|S_b|}{m} (\bar f_b - \bar o_b)^2}_{\text{reliability}}
+        - \underbrace{\sum_b \tfrac{|S_b|}{m} (\bar o_b - \bar o)^2}_{\text{resolution}}
         + \underbrace{\bar o (1 - \bar o)}_{\text{uncertainty}}
         + \text{within-bin terms}.
 
     Parameters
     ----------
-    probs : array_like, shape (n, k) or (n,)
+    probs : array_like, shape (m, n) or (m,)
         A vector of probabilities of class 1 (the forecast is the vector
-        itself and the outcome ``labels == 1``), or a probability matrix (the
+        itself and the outcome ``labels == 1``), or a probability matrix. For
+        a matrix the default decomposes the top-label binary problem (the
         forecast is the confidence, the largest probability, and the outcome
-        whether the prediction is correct: the top-label binary problem).
-    labels : array_like of int, shape (n,)
+        whether the prediction is correct); see `classwise`.
+    labels : array_like of int, shape (m,)
         True classes.
     n_bins : int, optional
         Number of bins. Default 15.
     strategy : {"uniform", "quantile"}, optional
         Equal-width (default) or equal-mass bins.
+    classwise : bool, optional
+        For a matrix, decompose each column :math:`p_j` as a forecast of
+        ``labels == j`` (one against the rest, with its own bins) and sum the
+        terms over the classes (keyword only; default False). The score is
+        then :func:`brier_score`, and the uncertainty
+        :math:`\sum_j \bar o_j (1 - \bar o_j)` depends on the labels only.
+        Ignored for a vector.
 
     Returns
     -------
@@ -558,7 +583,7 @@ def brier_decomposition(
     ------
     TypeError, ValueError
         For invalid `probs`, `labels`, `n_bins` or `strategy`, as
-        :func:`reliability_curve` does.
+        :func:`reliability_curve` does; TypeError if `classwise` is not a bool.
 
     See Also
     --------
@@ -569,14 +594,21 @@ def brier_decomposition(
     -----
     Murphy's partition [1]_ is exact when every forecast in a bin is the
     same. With continuous forecasts the identity needs the within-bin term
-    :math:`\frac1n \sum_b \sum_{i \in S_b} \bigl[(f_i - \bar f_b)^2 - 2 (f_i
+    :math:`\frac1m \sum_b \sum_{i \in S_b} \bigl[(f_i - \bar f_b)^2 - 2 (f_i
     - \bar f_b)(o_i - \bar o_b)\bigr]`, which follows from expanding
     :math:`f_i - o_i = (f_i - \bar f_b) + (\bar f_b - \bar o_b) - (o_i -
     \bar o_b)` and the law of total variance for :math:`o`. Reliability is
     the miscalibration (the squared analogue of the ECE); resolution
-    rewards forecasts that separate the outcomes; uncertainty depends on
-    the data only. A constant forecast of the base rate :math:`\bar o` has
-    reliability and resolution 0: calibrated and useless.
+    rewards forecasts that separate the outcomes. For a vector, and with
+    ``classwise=True``, the outcome is the label itself, so uncertainty
+    depends on the labels only. The top-label outcome "the prediction is
+    correct" depends on the model as well: two models on the same test set
+    then have different uncertainty terms, and the top-label score (the
+    squared error of the confidence alone) is not a proper score for the
+    n-class forecast, so it can rank a useless model close to a good one.
+    Compare models with the classwise decomposition or :func:`brier_score`.
+    A constant forecast of the base rate :math:`\bar o` has reliability and
+    resolution 0: calibrated and useless.
 
     References
     ----------
@@ -594,10 +626,30 @@ def brier_decomposition(
     >>> d = brier_decomposition([0.2, 0.2, 0.2, 0.8, 0.8], [0, 0, 1, 1, 1], n_bins=2)
     >>> [round(float(t), 6) for t in d]
     [0.16, 0.026667, 0.106667, 0.24, 0.0]
+
+    Classwise, the terms add up over the classes and the score is the
+    multi-class Brier score:
+
+    >>> probs = [[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.2, 0.2, 0.6], [0.5, 0.4, 0.1]]
+    >>> d = brier_decomposition(probs, [0, 1, 2, 1], n_bins=5, classwise=True)
+    >>> round(d.uncertainty, 6), round(d.score, 6)  # 3/16 + 1/4 + 3/16
+    (0.625, 0.315)
     """
     func = "brier_decomposition"
+    classwise = check_bool(classwise, func, "classwise")
     p, y, n_bins, strategy = _validated(probs, labels, n_bins, strategy, func)
+    if classwise and p.ndim == 2:
+        terms = [
+            _murphy(p[:, j], (y == j).astype(np.float64), n_bins, strategy)
+            for j in range(p.shape[1])
+        ]
+        return BrierDecomposition(*(float(sum(t)) for t in zip(*terms, strict=True)))
     f, o = _scores(p, y)
+    return _murphy(f, o, n_bins, strategy)
+
+
+def _murphy(f: np.ndarray, o: np.ndarray, n_bins: int, strategy: str) -> BrierDecomposition:
+    """Murphy's decomposition of the binary forecasts `f` of the 0/1 outcomes `o`."""
     ids, _ = _bin_ids(f, n_bins, strategy)
     n = f.size
     count = np.bincount(ids, minlength=n_bins)
@@ -621,7 +673,7 @@ def brier_decomposition(
 class ConformalSets(NamedTuple):
     """Result of :func:`conformal_prediction_sets`."""
 
-    #: Boolean matrix, shape (m, k): ``sets[i, j]`` is True when class j is in the set of example i.
+    #: Boolean matrix, shape (t, n): ``sets[i, j]`` is True when class j is in the set of example i.
     sets: np.ndarray
     #: The calibrated threshold on the score (``inf``: every class; ``-inf``: none).
     threshold: float
@@ -631,7 +683,7 @@ _CONFORMAL_SCORES = ("lac", "aps")
 
 
 def _conformity_scores(p: np.ndarray, score: str) -> np.ndarray:
-    """Non-conformity score of every class for every row of `p`, shape (n, k)."""
+    """Non-conformity score of every class for every row of `p`, shape (m, n)."""
     if score == "lac":
         return 1.0 - p
     # APS without randomisation: mass of the strictly more probable classes plus the class's own.
@@ -656,11 +708,11 @@ def conformal_prediction_sets(
 
     Parameters
     ----------
-    cal_probs : array_like, shape (m, k)
+    cal_probs : array_like, shape (m, n)
         Predicted probabilities on calibration data not used for training.
     cal_labels : array_like of int, shape (m,)
         True classes of the calibration examples.
-    test_probs : array_like, shape (t, k)
+    test_probs : array_like, shape (t, n)
         Predicted probabilities of the inputs that get sets.
     alpha : float, optional
         Miscoverage level in :math:`[0, 1]` (keyword only). Default 0.1, for
@@ -674,7 +726,7 @@ def conformal_prediction_sets(
     Returns
     -------
     ConformalSets
-        ``sets``, a boolean matrix of shape (t, k), and ``threshold``
+        ``sets``, a boolean matrix of shape (t, n), and ``threshold``
         :math:`\hat q` (``inf`` when :math:`\lceil (m + 1)(1 - \alpha)\rceil >
         m`: every set is then the full set of classes; ``-inf`` when
         :math:`\alpha = 1`).
@@ -701,11 +753,14 @@ def conformal_prediction_sets(
     \alpha + 1/(m + 1)` [1]_. The guarantee is marginal (on average over
     inputs), holds for any model, however miscalibrated, and is lost under
     dataset shift. The rank :math:`\lceil (m+1)(1-\alpha) \rceil` is computed
-    exactly, with ``fractions.Fraction``, from the binary value of
-    `alpha`. Both kinds of set hold the classes in decreasing order of
+    exactly, with ``fractions.Fraction``, from the decimal value of `alpha` as
+    Python prints it (``Fraction(str(alpha))``: 0.03 is 3/100, not its binary
+    approximation), so that, for instance, :math:`\alpha = 0.18` and
+    :math:`m = 149` give rank 123, where the floating-point product
+    ``150 * (1 - 0.18)`` rounds up to 124. Both kinds of set hold the classes in decreasing order of
     probability, and both can be empty when :math:`\hat q` is small. Tied
     probabilities get equal APS scores, so tied classes enter a set together.
-    Computing APS scores takes :math:`O(t k^2)` operations.
+    Computing APS scores takes :math:`O(t n^2)` operations.
 
     References
     ----------
@@ -749,7 +804,7 @@ def conformal_prediction_sets(
     y = check_labels(cal_labels, cal.shape[0], cal.shape[1], func)
     m = cal.shape[0]
     cal_scores = _conformity_scores(cal, score)[np.arange(m), y]
-    rank = math.ceil((m + 1) * (1 - Fraction(alpha)))
+    rank = math.ceil((m + 1) * (1 - Fraction(str(alpha))))
     if rank > m:
         threshold = math.inf
     elif rank < 1:
@@ -764,14 +819,14 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
 
     .. math::
 
-        \mathrm{BS} = \frac{1}{n} \sum_{i=1}^{n} \sum_{j=1}^{k} (p_{ij} - y_{ij})^2
+        \mathrm{BS} = \frac{1}{m} \sum_{i=1}^{m} \sum_{j=1}^{n} (p_{ij} - y_{ij})^2
 
     Parameters
     ----------
-    probs : array_like, shape (n, k) or (n,)
+    probs : array_like, shape (m, n) or (m,)
         Predicted probabilities (rows sum to one), or for a binary problem
         the probability of class 1.
-    labels : array_like of int, shape (n,)
+    labels : array_like of int, shape (m,)
         True classes.
 
     Returns
@@ -793,7 +848,7 @@ def brier_score(probs: ArrayLike, labels: ArrayLike) -> float:
     Notes
     -----
     This is Brier's original multi-class score [1]_, summed over classes. For
-    a vector of class-1 probabilities it is :math:`\frac1n\sum_i (p_i - y_i)^2`,
+    a vector of class-1 probabilities it is :math:`\frac1m\sum_i (p_i - y_i)^2`,
     as in ``sklearn.metrics.brier_score_loss``; for two classes the matrix
     form is exactly twice that. The score is *proper*: its expectation is
     minimised by reporting the true class probabilities.
@@ -828,14 +883,14 @@ def negative_log_likelihood(
 
     .. math::
 
-        \mathrm{NLL} = -\frac{1}{n} \sum_{i=1}^{n} \log \operatorname{softmax}(z_i / T)_{y_i}
+        \mathrm{NLL} = -\frac{1}{m} \sum_{i=1}^{m} \log \operatorname{softmax}(z_i / T)_{y_i}
 
     Parameters
     ----------
-    logits : array_like, shape (n, k)
+    logits : array_like, shape (m, n)
         Finite logits, one row per example.
-    labels : array_like of int, shape (n,)
-        True classes, in ``0, ..., k - 1``.
+    labels : array_like of int, shape (m,)
+        True classes, in ``0, ..., n - 1``.
     temperature : float, optional
         Positive temperature :math:`T` that divides every logit (keyword
         only). Default 1.
@@ -893,10 +948,10 @@ def fit_temperature(
 
     Parameters
     ----------
-    logits : array_like, shape (n, k)
+    logits : array_like, shape (m, n)
         Finite logits of a trained classifier on a validation set (not the
         data it was trained on).
-    labels : array_like of int, shape (n,)
+    labels : array_like of int, shape (m,)
         True classes of those examples.
     bounds : tuple of two floats, optional
         Smallest and largest temperature considered (keyword only). Default
@@ -928,16 +983,16 @@ def fit_temperature(
     Notes
     -----
     Temperature scaling [1]_ divides all logits by one number :math:`T > 0`.
-    With :math:`\beta = 1/T`, the NLL :math:`\frac1n\sum_i
+    With :math:`\beta = 1/T`, the NLL :math:`\frac1m\sum_i
     \bigl(\operatorname{LSE}(\beta z_i) - \beta z_{i y_i}\bigr)` is convex in
     :math:`\beta` (log-sum-exp is convex), with derivative
 
     .. math::
 
-        \frac{1}{n} \sum_i \Bigl(\sum_j p_{ij}(\beta)\, z_{ij} - z_{i y_i}\Bigr),
+        \frac{1}{m} \sum_i \Bigl(\sum_j p_{ij}(\beta)\, z_{ij} - z_{i y_i}\Bigr),
         \qquad p_i(\beta) = \operatorname{softmax}(\beta z_i),
 
-    whose own derivative, :math:`\frac1n\sum_i \operatorname{Var}_{p_i(\beta)}(z_i)`
+    whose own derivative, :math:`\frac1m\sum_i \operatorname{Var}_{p_i(\beta)}(z_i)`
     (the variance of the logits of row :math:`i` under :math:`p_i(\beta)`),
     is positive unless every row of `logits` is constant, a case handled
     separately. So the NLL is *strictly* convex in :math:`\beta`, its
@@ -979,8 +1034,14 @@ def fit_temperature(
         raise ValueError(
             f"{func}: bounds must be an increasing pair of positive finite numbers, got {bounds!r}"
         )
-    if np.all(np.ptp(z, axis=1) == 0.0):
+    if np.all(z == z[:, :1]):
         return 1.0
+    # The slope below involves differences of logits, which overflow for logits near
+    # the largest float; dividing by a power of two is exact and rescales T by it.
+    scale = 16.0 if np.max(np.abs(z)) > 2.0**1019 else 1.0
+    if scale != 1.0:
+        z = z / scale
+        t_lo, t_hi = t_lo / scale, t_hi / scale
     true_logit = z[np.arange(z.shape[0]), y]
 
     def slope(log_beta: float) -> float:
@@ -991,8 +1052,8 @@ def fit_temperature(
     lo, hi = -np.log(t_hi), -np.log(t_lo)   # log(beta) range
     s_lo, s_hi = slope(lo), slope(hi)
     if s_lo >= 0.0:
-        return t_hi
+        return t_hi * scale
     if s_hi <= 0.0:
-        return t_lo
+        return t_lo * scale
     log_beta = brentq(slope, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
-    return float(np.exp(-log_beta))
+    return float(np.exp(-log_beta)) * scale

@@ -159,3 +159,12 @@ def check_labels(labels: Any, n: int, n_classes: int, func: str) -> np.ndarray:
             f"got values from {arr.min()} to {arr.max()}"
         )
     return arr
+
+
+def check_bool(value: Any, func: str, name: str) -> bool:
+    """Return `value` as a bool if it is ``True`` or ``False`` (Python or numpy), or raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{func}: {name} must be True or False, got {type(value).__name__} {value!r}"
+        )
+    return bool(value)

@@ -6,6 +6,7 @@ code under test.
 """
 
 import math
+import warnings
 
 import mpmath
 import numpy as np
@@ -218,6 +219,16 @@ def test_fit_temperature_bounds_and_degenerate_cases():
     assert fit_temperature(z, [0, 1], bounds=(0.5, 4.0)) == 0.5
     assert fit_temperature(z, [1, 0]) == 100.0  # all wrong: T -> infinity
     assert fit_temperature(np.zeros((3, 4)), [0, 1, 2]) == 1.0  # logits carry no information
+
+
+def test_fit_temperature_huge_logits_warning_free():
+    # logit differences near 2 * 1.7e308 overflow if formed naively (np.ptp did)
+    big = 1.7e308
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fit_temperature(np.array([[big, -big], [-big, big]]), [0, 0]) == 100.0
+        assert fit_temperature(np.array([[big, -big], [big, -big]]), [0, 1]) == 100.0
+        assert fit_temperature(np.full((2, 3), big), [0, 1]) == 1.0
 
 
 def test_temperature_scaling_keeps_predictions():
@@ -449,14 +460,75 @@ def test_new_estimators_properties(p, seed, n_bins, strategy):
     cw = classwise_calibration_error(p, y, n_bins=n_bins, strategy=strategy)
     assert 0.0 <= cw <= 1.0
     plug = l2_calibration_error(p, y, n_bins=n_bins, strategy=strategy, debiased=False)
-    deb = l2_calibration_error(p, y, n_bins=n_bins, strategy=strategy)
-    assert 0.0 <= deb <= plug + 1e-15 <= 1.0 + 1e-15
+    counts = reliability_curve(p, y, n_bins=n_bins, strategy=strategy).counts
+    if np.any(counts < 2):
+        with pytest.raises(ValueError, match="at least 2 examples"):
+            l2_calibration_error(p, y, n_bins=n_bins, strategy=strategy)
+    else:
+        deb = l2_calibration_error(p, y, n_bins=n_bins, strategy=strategy)
+        assert 0.0 <= deb <= plug + 1e-15
+    assert 0.0 <= plug <= 1.0 + 1e-15
     # the L2 error bounds the L1 (ECE) from above (Jensen), for the same bins
     assert expected_calibration_error(p, y, n_bins=n_bins, strategy=strategy) <= plug + 1e-12
     d = brier_decomposition(p, y, n_bins=n_bins, strategy=strategy)
     total = d.reliability - d.resolution + d.uncertainty + d.within_bin
     assert total == pytest.approx(d.score, abs=1e-12)
     assert d.reliability >= 0 and d.resolution >= 0 and 0 <= d.uncertainty <= 0.25
+
+
+def test_l2_debiased_rejects_single_example_bins():
+    # Ten predictions with confidence 0.90, ..., 0.99, all wrong: the plug-in L2 error is
+    # the root-mean-square confidence, about 0.945. With 15 (or 16 examples and 15)
+    # equal-mass bins some bins hold one example; letting them contribute 0 while keeping
+    # their weight would report 0 (or 0.319): the function must refuse instead.
+    for n in (10, 16):
+        conf = np.linspace(0.90, 0.99, n)
+        p, y = np.column_stack([conf, 1.0 - conf]), np.ones(n, dtype=int)
+        plug = l2_calibration_error(p, y, debiased=False)
+        assert plug == pytest.approx(math.sqrt(np.mean(conf**2)), rel=1e-4)
+        with pytest.raises(ValueError, match="at least 2 examples in every non-empty bin"):
+            l2_calibration_error(p, y)
+    # five equal-mass bins of two: every outcome is 0, so the noise term is 0 and the
+    # debiased estimate is the plug-in one for the same bins, close to the true 0.945
+    conf = np.linspace(0.90, 0.99, 10)
+    p, y = np.column_stack([conf, 1.0 - conf]), np.ones(10, dtype=int)
+    deb = l2_calibration_error(p, y, n_bins=5)
+    assert deb == l2_calibration_error(p, y, n_bins=5, debiased=False)
+    assert deb == pytest.approx(math.sqrt(np.mean(conf.reshape(5, 2).mean(axis=1) ** 2)))
+
+
+def test_brier_decomposition_classwise_uncertainty_is_data_only():
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 4, size=300)
+    useful = random_probs(rng, 300, 4) * 0.3 + 0.7 * np.eye(4)[y]
+    constant = np.tile(np.bincount(y, minlength=4) / 300, (300, 1))
+    freq = np.bincount(y, minlength=4) / 300
+    for p in (useful, constant):
+        d = brier_decomposition(p, y, n_bins=10, classwise=True)
+        # the uncertainty is sum_j pi_j (1 - pi_j), whatever the model
+        assert d.uncertainty == pytest.approx(float(np.sum(freq * (1 - freq))), abs=1e-15)
+        assert d.score == pytest.approx(brier_score(p, y), abs=1e-14)
+        total = d.reliability - d.resolution + d.uncertainty + d.within_bin
+        assert total == pytest.approx(d.score, abs=1e-13)
+    # top-label: the outcome "prediction correct" depends on the model, and so does the
+    # uncertainty term (the docstring says so)
+    top_u = brier_decomposition(useful, y, n_bins=10).uncertainty
+    top_c = brier_decomposition(constant, y, n_bins=10).uncertainty
+    acc_u = np.mean(useful.argmax(axis=1) == y)
+    acc_c = np.mean(constant.argmax(axis=1) == y)
+    assert top_u == pytest.approx(acc_u * (1 - acc_u))
+    assert top_c == pytest.approx(acc_c * (1 - acc_c))
+    assert abs(top_u - top_c) > 0.05
+    # the constant forecast is calibrated and useless classwise too
+    d = brier_decomposition(constant, y, n_bins=10, classwise=True)
+    assert d.reliability == pytest.approx(0.0, abs=1e-15)
+    assert d.resolution == pytest.approx(0.0, abs=1e-15)
+    # a vector is unaffected by classwise
+    f = rng.uniform(size=50)
+    o = (rng.uniform(size=50) < f).astype(int)
+    assert brier_decomposition(f, o, classwise=True) == brier_decomposition(f, o)
+    with pytest.raises(TypeError, match="classwise"):
+        brier_decomposition(useful, y, classwise=1)
 
 
 def test_brier_decomposition_exact_cases():
@@ -494,9 +566,20 @@ def test_conformal_exact_coverage_by_exchangeability(m, alpha):
             lac_probs(cal), np.zeros(m, dtype=int), lac_probs([values[r]]), alpha=alpha
         )
         covered += bool(result.sets[0, 0])
-    k = min(math.ceil((m + 1) * (1 - Fraction(alpha))), m + 1)
+    k = min(math.ceil((m + 1) * (1 - Fraction(str(alpha)))), m + 1)
     assert covered == k
     assert covered / (m + 1) >= 1 - alpha
+
+
+@pytest.mark.parametrize("m, alpha, rank", [(99, 0.03, 97), (149, 0.18, 123), (9, 0.1, 9)])
+def test_conformal_rank_uses_the_decimal_alpha(m, alpha, rank):
+    # ceil((m + 1)(1 - alpha)) for the alpha as typed: Fraction(0.03), the binary value,
+    # would give 98 for m = 99; the float product 150 * (1 - 0.18) rounds up to 124.
+    scores = (np.arange(m) + 1.0) / (m + 2)
+    res = conformal_prediction_sets(
+        lac_probs(scores[::-1]), np.zeros(m, dtype=int), lac_probs([0.5]), alpha=alpha
+    )
+    assert res.threshold == scores[rank - 1]
 
 
 def test_conformal_threshold_matches_numpy_inverted_cdf():
@@ -539,7 +622,7 @@ def test_conformal_properties(cal, test, seed, alpha, score):
     assert res.sets.shape == test.shape and res.sets.dtype == bool
     # on the calibration set itself at least ceil((m+1)(1-alpha)) true labels are covered
     own = conformal_prediction_sets(cal, y, cal, alpha=alpha, score=score)
-    k = math.ceil((cal.shape[0] + 1) * (1 - Fraction(alpha)))
+    k = math.ceil((cal.shape[0] + 1) * (1 - Fraction(str(alpha))))
     assert own.sets[np.arange(cal.shape[0]), y].sum() >= min(k, cal.shape[0])
     # every class at least as probable as an included class is included
     for row, included in zip(test, res.sets, strict=True):
