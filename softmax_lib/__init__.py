@@ -25,6 +25,10 @@ mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
     Output layers beyond the bottleneck, and classes that can never win.
 expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
     Measuring calibration, and temperature scaling.
+classwise_calibration_error, l2_calibration_error, brier_decomposition
+    Classwise and debiased calibration errors, and the Brier score's decomposition.
+conformal_prediction_sets
+    Split-conformal prediction sets with a coverage guarantee.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
 SoftmaxFit, effective_rank, estimate_hidden_size
@@ -58,6 +62,15 @@ from ._calibration import (
     fit_temperature,
     negative_log_likelihood,
     reliability_curve,
+)
+from ._calibration import (
+    BrierDecomposition,
+    ConformalSets,
+    ReliabilityCurve,
+    brier_decomposition,
+    classwise_calibration_error,
+    conformal_prediction_sets,
+    l2_calibration_error,
 )
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
@@ -104,6 +117,13 @@ __all__ = [
     "load_book_text",
     "char_ngram_table",
     "NgramTable",
+    "ReliabilityCurve",
+    "classwise_calibration_error",
+    "l2_calibration_error",
+    "BrierDecomposition",
+    "brier_decomposition",
+    "ConformalSets",
+    "conformal_prediction_sets",
 ]
 
 __version__ = "0.2.0"

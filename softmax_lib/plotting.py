@@ -285,7 +285,7 @@ def reliability_diagram(
     >>> fig, ax = plt.subplots(figsize=(4, 4))
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]]
     >>> curve = reliability_diagram(ax, probs, [0, 1, 1, 1], n_bins=5)
-    >>> curve.count
+    >>> curve.counts
     array([1, 2, 1])
     >>> plt.close(fig)
     """
