@@ -28,22 +28,23 @@ memory of a float64 call is about the size of its output.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_real_array, check_temperature, normalize_axes
+from ._validation import as_float_array, check_temperature, is_ml_float, normalize_axes
 
 __all__ = ["softmax", "log_softmax", "logsumexp", "sigmoid", "log_sigmoid", "naive_softmax"]
 
 # ---------------------------------------------------------------------------
-# Moving the reduced axes to one place
+# Arranging the input as rows
 # ---------------------------------------------------------------------------
 
 def _prepare(x: Any, axis: Any, func: str) -> tuple[np.ndarray, np.dtype, tuple[int, ...], tuple[int, ...]]:
-    """Validate; return (array of the input's shape, ≥1-d), output dtype, input shape, axes."""
-    arr = as_real_array(x, func)
+    """Validate; return (array of the input's shape, >= 1-d), output dtype, input shape, axes."""
+    arr = as_float_array(x, func)
     shape = arr.shape
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -51,75 +52,115 @@ def _prepare(x: Any, axis: Any, func: str) -> tuple[np.ndarray, np.dtype, tuple[
     return arr, arr.dtype, shape, axes
 
 
-def _merge_axes(arr: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, int, Callable[[np.ndarray], np.ndarray]]:
-    """Return a view or copy of `arr` whose reduced axes form a single axis.
+def _as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """View (or copy) `arr` as a 2-D array with one reduced slice per row.
 
-    Also returns that axis and a function that puts an array of the merged
-    shape back into the original layout.
+    Returns the 2-D array and a function that puts a 2-D result of the same
+    shape back into the layout of `arr`.
     """
-    if len(axes) == 1:
-        return arr, axes[0], lambda y: y
     kept = [i for i in range(arr.ndim) if i not in axes]
-    perm = kept + list(axes)
-    moved = np.transpose(arr, perm)
-    kept_shape = moved.shape[: len(kept)]
-    size = int(np.prod(moved.shape[len(kept):], dtype=np.int64))
-    merged = moved.reshape(kept_shape + (size,))
-    inverse = np.argsort(perm)
+    moved = np.transpose(arr, kept + list(axes))
+    rows = moved.reshape(int(np.prod(moved.shape[: len(kept)], dtype=np.int64)), -1)
+    inverse = np.argsort(kept + list(axes))
 
-    def restore(y: np.ndarray) -> np.ndarray:
+    def back(y: np.ndarray) -> np.ndarray:
         return np.transpose(y.reshape(moved.shape), inverse)
 
-    return merged, len(kept), restore
+    return rows, back
+
+
+def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> Any:
+    """Cast back to the caller's precision; 0-d results become numpy scalars."""
+    y = y.astype(dtype, copy=False)
+    if shape == ():
+        return y.reshape(())[()]
+    return y
 
 
 # ---------------------------------------------------------------------------
-# The computational engine
+# The engine: one blocked kernel
 # ---------------------------------------------------------------------------
 #
-# Every reduction is done on a 2-D array ``X`` of shape (rows, n), one slice
-# per row, in blocks of at most about ``_BLOCK`` elements so that temporaries
-# stay small (and in cache). Rows longer than a block are processed in column
-# chunks. The three accuracy devices are:
+# A reduction works on a 2-D array ``X`` of shape (rows, n), one slice per
+# row, a block of rows at a time; a block holds at most ``_BLOCK`` elements,
+# so a row longer than that is a block of one row, visited in column chunks.
+# Every function makes one pass over a block to find the log-normaliser
+# (:func:`_block_normaliser`) and, except log-sum-exp, a second pass to write
+# its output. The accuracy devices, each written once:
 #
-# 1. an exact shift: ``x - m = d + e`` exactly (TwoSum), and for a temperature
-#    ``(d + e) / T = q + c`` up to a negligible error (TwoProduct), so that
-#    ``exp(x - m) = exp(d) * (1 + e)`` is not spoiled by the rounding of the
-#    subtraction, which is amplified by ``|x - m|`` in the exponential;
-# 2. ``log1p`` of the sum *without* the largest term (which is exactly 1);
-# 3. float64 working precision for float16 and float32 inputs (then the shift
-#    error is far below their rounding level, so step 1 is skipped).
+# 1. working precision: float64 for every format narrower than float64
+#    (:func:`_work_dtype`);
+# 2. an exact shift (:func:`_shift`, :func:`_exponent`): the exponent
+#    ``(x - c) / T`` is either exact (``c`` chosen so that ``x - c`` is exact)
+#    or carried as ``hi + lo`` with the rounding errors of the subtraction
+#    (TwoSum) and of the division (TwoProduct), and ``exp(hi + lo)`` is
+#    computed as ``exp(hi) * (1 + lo)`` (:func:`_terms`);
+# 3. the largest term left out of the sum, so that the log-normaliser is
+#    ``log1p(rest / top)`` (:func:`_block_normaliser`).
 
-_BLOCK = 1 << 15
-_NO_SHIFT_MAX = 680.0  # exp(680) * 2**40 < the largest float64: sums cannot overflow
+#: Elements per block of work (a parameter: the tests make it small).
+_BLOCK = 1 << 14
+#: Largest maximum for which the shift 0 is used (exp(680) * 2**40 < float64 max).
+_ZERO_SHIFT_MAX = 680.0
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitting constant for float64
-_SHORT = 16  # float16/float32 rows this short are summed column by column
+#: Below this, sigmoid(z) is computed as exp(z) (there 1 + e^-z rounds to e^-z).
+_SIGMOID_EXP = -40.0
 
 
 def _work_dtype(dtype: np.dtype) -> np.dtype:
-    """Working precision: float64 for float16/float32/float64, longdouble for longdouble."""
+    """float64 for float16/float32/ml_dtypes formats and float64; longdouble stays."""
+    if dtype.kind != "f":
+        return np.dtype(np.float64)
     return np.result_type(dtype, np.float64)
 
 
-def _as_rows(arr: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], tuple[int, ...]]:
-    """View (or copy) `arr` as a 2-D array with one reduced slice per row.
+def _blocks(rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
+    """Blocks of rows, each with its column chunks, of at most ``_BLOCK`` elements."""
+    per_block = max(1, _BLOCK // n)
+    width = min(n, _BLOCK)
+    chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
+    for r0 in range(0, rows, per_block):
+        yield slice(r0, min(rows, r0 + per_block)), chunks
 
-    Returns the 2-D array, a function that puts a 2-D result of the same
-    shape back into the layout of `arr`, and the shape of the kept axes.
+
+def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Index and value (in `work`) of the first largest entry of each row (NaN wins)."""
+    at = np.arange(xb.shape[0])
+    idx = m = None
+    for cols in chunks:
+        xc = xb[:, cols]
+        i = np.argmax(xc, axis=1)
+        v = xc[at, i].astype(work)
+        if idx is None or m is None:
+            idx, m = i + cols.start, v
+        else:
+            better = (v > m) | np.isnan(v)
+            idx, m = np.where(better, i + cols.start, idx), np.where(better, v, m)
+    assert idx is not None and m is not None
+    return idx, m
+
+
+def _shift(m: np.ndarray, temperature: float, exact: bool) -> tuple[np.ndarray, bool]:
+    """The shift ``c`` of each row, and whether ``(x - c) / T`` needs its rounding error.
+
+    Without `exact` (float64 working precision for a narrower input) the
+    shift is the maximum ``m``. Otherwise, at ``T = 1`` the shift is 0 when
+    ``0 <= m <= 680`` and ``ceil(m)`` when ``m < 0``, for which ``x - c`` is
+    exact for every entry (``x - ceil(m)``: Sterbenz's lemma near the maximum,
+    an integer multiple of ``ulp(x)`` further away); for ``m > 680`` and for
+    every other temperature the shift is ``m`` and the rounding error is kept.
+    Infinite maxima get the shift 0 (their rows are repaired afterwards).
     """
-    n = arr.shape[-1]
-    if axes == (arr.ndim - 1,):
-        shape = arr.shape
-        return arr.reshape(-1, n), lambda y: y.reshape(shape), shape[:-1]
-    merged, ax, restore = _merge_axes(arr, axes)
-    moved = np.moveaxis(merged, ax, -1)
-    lead = moved.shape[:-1]
-    rows = moved.reshape(-1, moved.shape[-1])
-
-    def back(y: np.ndarray) -> np.ndarray:
-        return restore(np.moveaxis(y.reshape(lead + (y.shape[-1],)), -1, ax))
-
-    return rows, back, lead
+    finite = np.isfinite(m) | np.isnan(m)
+    if exact and temperature == 1.0:
+        c = np.where((m >= 0.0) & (m <= _ZERO_SHIFT_MAX), 0.0, np.ceil(m))
+        large = m > _ZERO_SHIFT_MAX
+        c = np.where(large, m, c)
+        needs_error = bool(np.any(large & finite))
+    else:
+        c = m
+        needs_error = exact
+    return np.where(finite, c, 0.0).astype(m.dtype, copy=False), needs_error
 
 
 def _split(a: Any) -> tuple[Any, Any]:
@@ -129,324 +170,209 @@ def _split(a: Any) -> tuple[Any, Any]:
     return hi, a - hi
 
 
-def _shift(x: np.ndarray, m: Any, temperature: float, exact: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """Return ``(d, e)`` with ``d + e = (x - m) / temperature``; ``d`` is a new array.
+def _two_diff(a: np.ndarray, b: np.ndarray, hi: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> None:
+    """TwoSum (Knuth): ``hi = fl(a - b)`` and ``lo`` with ``hi + lo == a - b`` exactly.
 
-    With ``exact`` the low part ``e`` is computed by error-free transformations
-    (it is then at most half an ulp of ``d``); otherwise it is None, because the
-    working precision is far above the input's.  Where the subtraction
-    overflows (``d = -inf``) the low part is a harmless finite number.
+    `b` has one entry per row; `hi`, `lo`, `tmp` may not alias `a`. Where
+    ``a - b`` overflows, `lo` is NaN.
     """
-    d = np.subtract(x, m)
-    if not exact:
+    np.subtract(a, b, out=hi)
+    np.subtract(hi, a, out=lo)  # the part of -b that made it into hi
+    np.subtract(hi, lo, out=tmp)
+    np.subtract(a, tmp, out=tmp)
+    np.add(lo, b, out=lo)
+    np.subtract(tmp, lo, out=lo)
+
+
+def _exponent(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: bool,
+              hi: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> np.ndarray | None:
+    """``(xc - c) / temperature`` as ``hi`` (rounded) plus ``lo`` (its error), or ``hi`` alone.
+
+    With `keep_error`, ``hi + lo`` equals the exact value up to a relative
+    ``2**-100`` wherever ``hi >= -2048`` (below that the exponential is 0 and
+    ``lo`` is only kept finite); the temperature ``T = f * 2**e`` with
+    ``0.5 <= f < 1`` is applied by exact scaling with ``2**-e`` (before the
+    subtraction when ``T > 1``, so that nothing overflows, after it when
+    ``T < 1``) and a division by ``f`` whose remainder TwoProduct recovers.
+    Returns `lo` or None.
+    """
+    cc = c[:, None]
+    if not keep_error:
+        if xc.dtype == hi.dtype:
+            np.subtract(xc, cc, out=hi)
+        else:
+            np.copyto(hi, xc, casting="unsafe")  # exact widening
+            np.subtract(hi, cc, out=hi)
         if temperature != 1.0:
-            np.divide(d, temperature, out=d)
-        return d, None
-    # TwoSum (Knuth): d + e == x - m exactly, whatever the magnitudes.
-    bv = np.subtract(d, x)
-    e = np.subtract(d, bv)
-    np.subtract(x, e, out=e)
-    np.add(bv, m, out=bv)
-    np.subtract(e, bv, out=e)
-    if temperature != 1.0:
-        # q = fl(d / T); d - q*T is exact by TwoProduct (Dekker) and Sterbenz.
-        q = np.divide(d, temperature)
-        th, tl = _split(temperature)
-        p = np.multiply(q, temperature)
-        qh, ql = _split(q)
-        pe = qh * th - p
-        pe += qh * tl
-        pe += ql * th
-        pe += ql * tl
-        np.subtract(d, p, out=d)
-        np.subtract(d, pe, out=d)
-        np.add(e, d, out=e)
-        np.divide(e, temperature, out=e)
-        d = q
-    np.fmax(e, -1.0, out=e)  # NaN only where d is infinite or exp(d) is 0
-    return d, e
+            np.divide(hi, temperature, out=hi)
+        return None
+    frac, e = math.frexp(temperature)
+    if temperature == 1.0:
+        frac, e = 1.0, 0
+    if e > 0:  # T > 1: scale first, so that x - c cannot overflow
+        np.ldexp(xc, -e, out=tmp)
+        a = np.array(tmp)
+        _two_diff(a, np.ldexp(cc, -e), hi, lo, tmp)
+    else:
+        _two_diff(xc, cc, hi, lo, tmp)
+        if e < 0:
+            np.ldexp(hi, -e, out=hi)
+            np.ldexp(lo, -e, out=lo)
+    if frac != 1.0:
+        if frac == 0.5:
+            np.multiply(hi, 2.0, out=hi)
+            np.multiply(lo, 2.0, out=lo)
+        else:
+            q = np.divide(hi, frac)
+            qc = np.clip(q, -4096.0, 4096.0)
+            p = qc * frac
+            qh, ql = _split(qc)
+            fh, fl = _split(frac)
+            err = ((qh * fh - p) + qh * fl + ql * fh) + ql * fl  # qc * frac == p + err
+            np.subtract(hi, p, out=hi)  # exact (Sterbenz) where q was not clipped
+            np.subtract(hi, err, out=hi)
+            np.add(lo, hi, out=lo)
+            np.divide(lo, frac, out=lo)
+            np.copyto(hi, q)
+    np.fmax(lo, -1.0, out=lo)  # NaN or -inf only where exp(hi) is 0
+    return lo
 
 
-def _exp_corrected(d: np.ndarray, e: np.ndarray | None, out: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
-    """``exp(d + e)`` as ``exp(d) * (1 + e)``, written into `out` (default: a new array)."""
-    y = np.exp(d, out=out)
-    if e is not None:
-        if scratch is None:
-            scratch = np.empty_like(y)
-        np.multiply(y, e, out=scratch)
-        np.add(y, scratch, out=y)
+def _terms(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: bool,
+           y: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
+    err = _exponent(xc, c, temperature, keep_error, y, lo, tmp)
+    np.exp(y, out=y)
+    if err is not None:
+        np.multiply(y, err, out=err)
+        np.add(y, err, out=y)
     return y
 
 
-def _repair_infinite(x: np.ndarray, m: np.ndarray, d: np.ndarray, e: np.ndarray | None) -> None:
-    """Rows whose maximum is infinite: entries equal to it get 0, all others -inf."""
-    bad = np.isinf(m[:, 0])
-    if bad.any():
-        tied = np.where(x[bad] == m[bad], 0.0, -np.inf)
-        d[bad] = tied
-        if e is not None:
-            e[bad] = 0.0
+class _Normaliser(NamedTuple):
+    """What the first pass over a block finds, per row."""
+
+    idx: np.ndarray  # index of the largest entry
+    m: np.ndarray  # the largest entry
+    c: np.ndarray  # the shift of the exponents
+    keep_error: bool  # whether (x - c) / T is carried with its rounding error
+    top: np.ndarray  # exp((m - c) / T), the largest term
+    rest: np.ndarray  # sum of the other terms
 
 
-def _engine(X: np.ndarray, kind: str, temperature: float, out_dtype: np.dtype) -> np.ndarray:
-    """Softmax (``kind="p"``), log-softmax (``"logp"``) or log-sum-exp (``"lse"``) of each row of `X`.
+def _block_normaliser(xb: np.ndarray, chunks: list[slice], temperature: float,
+                      bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> _Normaliser:
+    """First pass: the largest term and the sum of the others, for each row of `xb`.
 
-    `X` has shape (rows, n) with n >= 1. Returns an array of shape (rows, n)
-    in `out_dtype` for ``"p"``/``"logp"`` and of shape (rows,) in the working
-    precision for ``"lse"``.
+    The log-normaliser relative to the maximum is ``log1p(rest / top)``. When
+    the block has a single chunk, the terms stay in ``bufs[0]`` afterwards.
+    """
+    work = bufs[0].dtype
+    exact = xb.dtype == work
+    idx, m = _row_max(xb, chunks, work)
+    c, keep_error = _shift(m, temperature, exact)
+    rb = xb.shape[0]
+    at = np.arange(rb)
+    top = np.ones(rb, dtype=work)
+    rest = np.zeros(rb, dtype=work)
+    carry = np.zeros(rb, dtype=work)  # rounding errors of the running sum (Neumaier)
+    for cols in chunks:
+        w = cols.stop - cols.start
+        y, lo, tmp = (b[:rb, :w] for b in bufs)
+        _terms(xb[:, cols], c, temperature, keep_error, y, lo, tmp)
+        inside = (idx >= cols.start) & (idx < cols.stop)
+        local = np.where(inside, idx - cols.start, 0)
+        held = y[at, local]
+        top = np.where(inside, held, top)
+        y[at, local] = np.where(inside, 0.0, held)
+        part = y.sum(axis=1)
+        total = rest + part
+        carry += np.where(np.abs(rest) >= np.abs(part), (rest - total) + part, (part - total) + rest)
+        rest = total
+        y[at, local] = held
+    return _Normaliser(idx, m, c, keep_error, top, rest + carry)
+
+
+def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
+    """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
+    for r in np.flatnonzero(np.isinf(m)):
+        tied = xb[r] == m[r]
+        yield int(r), tied, int(tied.sum())
+
+
+def _scratch(rows: int, n: int, work: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Three buffers of one block: terms (or exponents), their errors, and scratch."""
+    shape = (min(rows, max(1, _BLOCK // n)), min(n, _BLOCK))
+    return np.empty(shape, work), np.empty(shape, work), np.empty(shape, work)
+
+
+def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
+    """Softmax of each row of `X` into `out`.
+
+    Each probability is ``1 / (1 + r / t)``, with ``t`` its own term and ``r``
+    the sum of the others: ``rest`` for the largest term, ``top + (rest - t)``
+    for the others. For a fixed ``r`` every operation is monotone in ``t``.
     """
     R, n = X.shape
-    work = _work_dtype(X.dtype)
-    exact = X.dtype == work
-    if kind == "lse":
-        out = np.empty(R, dtype=work)
-    else:
-        out = np.empty((R, n), dtype=out_dtype)
-    rb = max(1, _BLOCK // n)
-    if temperature == 1.0 and work == np.float64:
-        # Temporaries of log-sum-exp stay below half the input's size.
-        max_temp = max(1, min(_BLOCK, X.size // 2))
-        if rb == 1 or R == 1:
-            for i in range(R):
-                _row_fast(X[i], kind, exact, out[i : i + 1] if kind == "lse" else out[i], max_temp)
-            return out
-        for r0 in range(0, R, rb):
-            r1 = min(R, r0 + rb)
-            _block_fast(X[r0:r1], kind, exact, out[r0:r1], max_temp)
-        return out
-    if n > _BLOCK:
-        for i in range(R):
-            _long_row(X[i], kind, temperature, work, exact, out, i)
-        return out
-    for r0 in range(0, R, rb):
-        r1 = min(R, r0 + rb)
-        _block(X[r0:r1].astype(work, copy=False), kind, temperature, exact, out[r0:r1])
-    return out
+    bufs = _scratch(R, n, _work_dtype(X.dtype))
+    for rows, chunks in _blocks(R, n):
+        xb = X[rows]
+        nz = _block_normaliser(xb, chunks, temperature, bufs)
+        rb = xb.shape[0]
+        for cols in chunks:
+            w = cols.stop - cols.start
+            y, others, ratio = (b[:rb, :w] for b in bufs)
+            if len(chunks) > 1:
+                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, others, ratio)
+            np.subtract(nz.rest[:, None], y, out=others)
+            np.add(others, nz.top[:, None], out=others)
+            inside = (nz.idx >= cols.start) & (nz.idx < cols.stop)
+            r_in = np.flatnonzero(inside)
+            others[r_in, nz.idx[r_in] - cols.start] = nz.rest[r_in]
+            np.divide(others, y, out=ratio)
+            np.add(ratio, 1.0, out=ratio)
+            np.divide(1.0, ratio, out=ratio)
+            tiny = np.isinf(ratio) | (ratio == 0.0)
+            if tiny.any():  # r / t overflowed: then 1 + r / t is r / t, and p = t / r
+                ratio[tiny] = y[tiny] / others[tiny]
+            out[rows, cols] = ratio
+        for r, tied, k in _infinite_rows(xb, nz.m):
+            out[rows][r] = tied / k
 
 
-def _exp_shifted(x: np.ndarray, c: Any, y: np.ndarray) -> None:
-    """``y = exp(x - c)`` in float64 (``c`` None means no shift); `y` may not alias `x`."""
-    if x.dtype == y.dtype:
-        if c is None:
-            np.exp(x, out=y)
-        else:
-            np.subtract(x, c, out=y)
-            np.exp(y, out=y)
-        return
-    np.copyto(y, x)  # widening float16/float32 is exact, and faster than a ufunc cast
-    if c is not None:
-        np.subtract(y, c, out=y)
-    np.exp(y, out=y)
+def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
+    """Log-softmax of each row: ``(x - m) / T - log1p(rest / top)``, the first part with its error."""
+    R, n = X.shape
+    bufs = _scratch(R, n, _work_dtype(X.dtype))
+    for rows, chunks in _blocks(R, n):
+        xb = X[rows]
+        nz = _block_normaliser(xb, chunks, temperature, bufs)
+        log_norm = np.log1p(nz.rest / nz.top)[:, None]
+        rb = xb.shape[0]
+        keep_error = xb.dtype == bufs[0].dtype and temperature != 1.0
+        for cols in chunks:
+            w = cols.stop - cols.start
+            hi, lo, tmp = (b[:rb, :w] for b in bufs)
+            err = _exponent(xb[:, cols], nz.m, temperature, keep_error, hi, lo, tmp)
+            if err is not None:
+                np.subtract(log_norm, err, out=err)
+                np.subtract(hi, err, out=hi)
+            else:
+                np.subtract(hi, log_norm, out=hi)
+            out[rows, cols] = hi
+        for r, tied, k in _infinite_rows(xb, nz.m):
+            out[rows][r] = np.where(tied, -math.log(k), -np.inf)
 
 
-def _minus_into(x: np.ndarray, m: Any, y: np.ndarray) -> None:
-    """``y = x - m`` in float64."""
-    if x.dtype == y.dtype:
-        np.subtract(x, m, out=y)
-    else:
-        np.copyto(y, x)
-        np.subtract(y, m, out=y)
-
-
-def _normalise_into(y: np.ndarray, total: Any, dest: np.ndarray) -> None:
-    """``dest = y / total``; for a float16/float32 `dest` a float64 reciprocal is accurate enough."""
-    if dest.dtype == y.dtype:
-        np.divide(y, total, out=dest)
-    else:
-        np.multiply(y, np.divide(1.0, total), out=dest, casting="same_kind")
-
-
-def _row_fast(x: np.ndarray, kind: str, exact: bool, dest: np.ndarray, max_temp: int) -> None:
-    """:func:`_block_fast` for a single (long) row, with scalar bookkeeping."""
-    f64 = np.float64
-    n = x.shape[0]
-    if kind == "p":
-        m = float(x.max())
-    else:
-        k = int(x.argmax())
-        m = float(x[k])
-    if not math.isfinite(m) or (exact and m > _NO_SHIFT_MAX):
-        sub = np.empty((1,) + dest.shape, dtype=dest.dtype)
-        _block(x[None, :].astype(f64), kind, 1.0, exact, sub)
-        dest[...] = sub[0]
-        return
-    c = 0.0 if 0.0 <= m <= _NO_SHIFT_MAX else float(math.ceil(m))
-    if kind == "lse":
-        cw = max(1, min(n, max_temp))
-        buf = np.empty(cw, dtype=f64)
-        parts = []
-        for c0 in range(0, n, cw):
-            c1 = min(n, c0 + cw)
-            y = buf[: c1 - c0]
-            _exp_shifted(x[c0:c1], None if c == 0.0 else c, y)
-            if c0 <= k < c1:
-                y[k - c0] = 0.0
-            parts.append(float(y.sum()))
-        top = float(np.exp(f64(m - c)))
-        dest[0] = m + math.log1p(math.fsum(parts) / top)
-        return
-    y = dest if exact else np.empty(n, dtype=f64)
-    _exp_shifted(x, None if c == 0.0 else c, y)
-    if kind == "p":
-        _normalise_into(y, float(y.sum()), dest)
-        return
-    top = float(y[k])
-    y[k] = 0.0
-    log_norm = math.log1p(float(y.sum()) / top)
-    _minus_into(x, m, y)
-    np.subtract(y, log_norm, out=y)
-    if y is not dest:
-        np.copyto(dest, y, casting="same_kind")
-
-
-def _lse_fast(xb: np.ndarray, m: np.ndarray, c: np.ndarray | None, idx: np.ndarray, max_temp: int, dest: np.ndarray) -> None:
-    """Log-sum-exp part of :func:`_block_fast`, in column chunks of at most `max_temp` elements."""
-    rb, n = xb.shape
-    top = np.exp(m[:, 0] if c is None else (m - c)[:, 0])
-    rest = np.zeros(rb)
-    cw = max(1, min(n, max_temp // rb))
-    buf = np.empty((rb, cw))
-    for c0 in range(0, n, cw):
-        c1 = min(n, c0 + cw)
-        y = buf[:, : c1 - c0]
-        _exp_shifted(xb[:, c0:c1], c, y)
-        if rb == 1:
-            if c0 <= idx[0] < c1:
-                y[0, idx[0] - c0] = 0.0
-        else:
-            inside = (idx >= c0) & (idx < c1)
-            y[inside, idx[inside] - c0] = 0.0
-        if y.shape[1] <= _SHORT and xb.dtype != np.float64:
-            for column in y.T:  # numpy's sum along a short last axis is slow
-                rest += column
-        else:
-            rest += y.sum(axis=1)
-    np.divide(rest, top, out=rest)
-    np.add(m[:, 0], np.log1p(rest, out=rest), out=dest)
-
-
-def _block_fast(xb: np.ndarray, kind: str, exact: bool, dest: np.ndarray, max_temp: int = _BLOCK) -> None:
-    """Rows of `xb` (float16/32/64) at temperature 1, with an exactly representable shift.
-
-    The shift ``c`` is 0 when the row maximum ``m`` lies in ``[0, _NO_SHIFT_MAX]``
-    and ``ceil(m)`` when ``m < 0``; in both cases ``x - c`` is exact (or so
-    negative that its exponential is 0), so ``exp(x - c)`` carries only the
-    rounding of ``exp`` itself, and nothing overflows. Rows that fit neither
-    case (a float64 maximum above ``_NO_SHIFT_MAX``, or a non-finite maximum)
-    are recomputed by :func:`_block`. Log-sum-exp is
-    ``m + log1p(rest / exp(m - c))`` with ``rest`` the sum without the largest
-    term, and log-softmax is ``(x - m) - log1p(...)``: in the log domain the
-    rounding of ``x - m`` is not amplified.
-    """
-    f64 = np.float64
-    rb = xb.shape[0]
-    if kind == "p":
-        m = xb.max(axis=1, keepdims=True).astype(f64, copy=False)
-    else:
-        idx = xb.argmax(axis=1)
-        at = (np.arange(rb), idx)
-        m = xb[at].astype(f64)[:, None]
-    lo, hi = float(m.min()), float(m.max())
-    c = None if (0.0 <= lo and hi <= _NO_SHIFT_MAX) else np.where((m >= 0.0) & (m <= _NO_SHIFT_MAX), 0.0, np.ceil(m))
-    if kind == "lse":
-        _lse_fast(xb, m, c, idx, max_temp, dest)
-    else:
-        y = dest if exact else np.empty(xb.shape, dtype=f64)
-        _exp_shifted(xb, c, y)
-    if kind == "lse":
-        pass
-    elif kind == "p":
-        _normalise_into(y, y.sum(axis=1, keepdims=True), dest)
-    else:
-        top = y[at]
-        y[at] = 0.0
-        rest = y.sum(axis=1)
-        log_norm = np.log1p(np.divide(rest, top, out=rest), out=rest)
-        _minus_into(xb, m, y)
-        np.subtract(y, log_norm[:, None], out=y)
-        if y is not dest:
-            np.copyto(dest, y, casting="same_kind")
-    if not (math.isfinite(lo) and math.isfinite(hi)) or (exact and hi > _NO_SHIFT_MAX):
-        rows = ~np.isfinite(m[:, 0])
-        if exact:
-            rows |= m[:, 0] > _NO_SHIFT_MAX
-        sub = np.empty(dest[rows].shape, dtype=dest.dtype)
-        _block(xb[rows].astype(f64), kind, 1.0, exact, sub)
-        dest[rows] = sub
-
-
-def _block(xb: np.ndarray, kind: str, temperature: float, exact: bool, dest: np.ndarray) -> None:
-    """A block of whole rows, already in the working precision; results go to `dest`."""
-    if kind == "p":
-        m = xb.max(axis=1, keepdims=True)
-        d, e = _shift(xb, m, temperature, exact)
-        _repair_infinite(xb, m, d, e)
-        y = _exp_corrected(d, e, out=d, scratch=e)
-        s = y.sum(axis=1, keepdims=True)
-        np.divide(y, s, out=dest, casting="same_kind")
-        return
-    idx = xb.argmax(axis=1)[:, None]
-    m = np.take_along_axis(xb, idx, axis=1)
-    d, e = _shift(xb, m, temperature, exact)
-    _repair_infinite(xb, m, d, e)
-    if kind == "lse":
-        y = _exp_corrected(d, e, out=d, scratch=e)
-    else:
-        y = _exp_corrected(d, e)
-    np.put_along_axis(y, idx, 0.0, axis=1)
-    log_norm = np.log1p(y.sum(axis=1))
-    if kind == "lse":
-        np.add(m[:, 0], log_norm, out=dest)
-        return
-    np.subtract(d, log_norm[:, None], out=d)
-    if e is not None:
-        np.add(d, e, out=d)
-    dest[...] = d
-
-
-def _long_row(x: np.ndarray, kind: str, temperature: float, work: np.dtype, exact: bool, out: np.ndarray, i: int) -> None:
-    """One row longer than a block, in column chunks (same results as the block path)."""
-    n = x.shape[0]
-    k = int(x.argmax())
-    m = np.asarray(x[k], dtype=work)
-    if not np.isfinite(m):
-        # A rare special-value row: no need to save memory.
-        _block(x[None, :].astype(work, copy=False), kind, temperature, exact, out[i : i + 1])
-        return
-    chunks = [(c0, min(n, c0 + _BLOCK)) for c0 in range(0, n, _BLOCK)]
-    partial = []
-    if kind == "p":
-        dest = out[i] if out.dtype == work else np.empty(n, dtype=work)
-        for c0, c1 in chunks:
-            d, e = _shift(x[c0:c1].astype(work, copy=False), m, temperature, exact)
-            y = _exp_corrected(d, e, out=dest[c0:c1], scratch=e)
-            partial.append(float(y.sum()))
-        np.divide(dest, math.fsum(partial), out=out[i], casting="same_kind")
-        return
-    for c0, c1 in chunks:
-        d, e = _shift(x[c0:c1].astype(work, copy=False), m, temperature, exact)
-        y = _exp_corrected(d, e, out=d, scratch=e)
-        if c0 <= k < c1:
-            y[k - c0] = 0.0
-        partial.append(float(y.sum()))
-    log_norm = np.log1p(np.asarray(math.fsum(partial), dtype=work))
-    if kind == "lse":
-        out[i] = m + log_norm
-        return
-    for c0, c1 in chunks:
-        d, e = _shift(x[c0:c1].astype(work, copy=False), m, temperature, exact)
-        np.subtract(d, log_norm, out=d)
-        if e is not None:
-            np.add(d, e, out=d)
-        out[i, c0:c1] = d
-
-
-def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> Any:
-    """Cast back to the caller's precision; 0-d results become numpy scalars."""
-    y = y.astype(dtype, copy=False)
-    if shape == ():
-        return y.reshape(())[()]
-    return y
+def _logsumexp_rows(X: np.ndarray, out: np.ndarray) -> None:
+    """Log-sum-exp of each row: ``m + log1p(rest / top)``."""
+    R, n = X.shape
+    bufs = _scratch(R, n, _work_dtype(X.dtype))
+    for rows, chunks in _blocks(R, n):
+        nz = _block_normaliser(X[rows], chunks, 1.0, bufs)
+        out[rows] = nz.m + np.log1p(nz.rest / nz.top)
+        inf = np.isinf(nz.m)
+        out[rows][inf] = nz.m[inf]
 
 
 # ---------------------------------------------------------------------------
@@ -572,9 +498,10 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, *, temperatur
     temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
-    rows, back, _ = _as_rows(arr, axes)
+    rows, back = _as_rows(arr, axes)
+    p = np.empty(rows.shape, dtype=dtype)
     with np.errstate(all="ignore"):
-        p = _engine(rows, "p", temperature, dtype)
+        _softmax_rows(rows, temperature, p)
     return _finish(back(p), dtype, shape)
 
 
@@ -650,9 +577,10 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, *, temper
     temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
-    rows, back, _ = _as_rows(arr, axes)
+    rows, back = _as_rows(arr, axes)
+    logp = np.empty(rows.shape, dtype=dtype)
     with np.errstate(all="ignore"):
-        logp = _engine(rows, "logp", temperature, dtype)
+        _log_softmax_rows(rows, temperature, logp)
     return _finish(back(logp), dtype, shape)
 
 
@@ -742,9 +670,11 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = -1, *, keepdims
     if arr.size == 0 or any(arr.shape[i] == 0 for i in axes):
         result = np.full(out_shape, -np.inf, dtype=dtype)
     else:
-        rows, _, _ = _as_rows(arr, axes)
+        rows, _ = _as_rows(arr, axes)
+        result = np.empty(rows.shape[0], dtype=dtype)
         with np.errstate(all="ignore"):
-            result = _engine(rows, "lse", 1.0, dtype).reshape(out_shape)
+            _logsumexp_rows(rows, result)
+        result = result.reshape(out_shape)
     if not keepdims:
         result = result.reshape(tuple(n for i, n in enumerate(arr.shape) if i not in axes))
     if shape == ():
@@ -797,21 +727,18 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     >>> float(sigmoid(-700.0))
     9.85967654375977e-305
     """
-    arr = as_real_array(x, "sigmoid")
-    dtype = arr.dtype
-    work = arr.astype(_work_dtype(dtype), copy=False)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        # The operations of softmax([z, 0]): shift 0 and e^z / (e^z + 1) while
-        # z <= _NO_SHIFT_MAX, otherwise shift z and 1 / (1 + e^-z).
-        big = work > _NO_SHIFT_MAX
-        e = np.exp(np.where(big, -work, work))
-        total = e + 1.0
-        if dtype == work.dtype:
-            small = e / total
-        else:  # as _normalise_into does for float16/float32 results
-            small = e * (1.0 / total)
-        out = np.where(big, 1.0 / total, small)
-    return _finish(out, dtype, arr.shape)
+    arr = as_float_array(x, "sigmoid")
+    z = arr.astype(_work_dtype(arr.dtype)).reshape(-1)
+    with np.errstate(all="ignore"):
+        # 1 / (1 + e^-z) is monotone in z (every step is); below _SIGMOID_EXP the
+        # sum 1 + e^-z equals e^-z and e^z is the more accurate value (no overflow).
+        out = np.exp(np.negative(z))
+        np.add(out, 1.0, out=out)
+        np.divide(1.0, out, out=out)
+        low = z < _SIGMOID_EXP
+        if low.any():
+            out[low] = np.exp(z[low])
+    return _finish(out.reshape(arr.shape), arr.dtype, arr.shape)
 
 
 def log_sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
@@ -853,10 +780,10 @@ def log_sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
     ...     float(np.log(1 / (1 + np.exp(1000.0))))   # the naive way
     -inf
     """
-    arr = as_real_array(x, "log_sigmoid")
+    arr = as_float_array(x, "log_sigmoid")
     dtype = arr.dtype
     work = arr.astype(_work_dtype(dtype), copy=False)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         out = np.minimum(work, 0.0) - np.log1p(np.exp(-np.abs(work)))
     return _finish(out, dtype, arr.shape)
 
@@ -912,6 +839,8 @@ def naive_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = -1) -> NDAr
     """
     func = "naive_softmax"
     arr, dtype, shape, axes = _prepare(x, axis, func)
+    if is_ml_float(dtype):  # bfloat16 has the exponent range of float32
+        arr = arr.astype(np.float32)
     e = np.exp(arr)
     out = e / np.sum(e, axis=axes, keepdims=True)
     return _finish(out, dtype, shape)
