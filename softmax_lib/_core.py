@@ -99,7 +99,7 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> Any:
 #    ``log1p(rest / top)`` (:func:`_block_normaliser`).
 
 #: Elements per block of work (a parameter: the tests make it small).
-_BLOCK = 1 << 14
+_BLOCK = 1 << 16
 #: Largest maximum for which the shift 0 is used (exp(680) * 2**40 < float64 max).
 _ZERO_SHIFT_MAX = 680.0
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitting constant for float64
@@ -126,17 +126,12 @@ def _blocks(rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
 def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     """Index and value (in `work`) of the first largest entry of each row (NaN wins)."""
     at = np.arange(xb.shape[0])
-    idx = m = None
-    for cols in chunks:
-        xc = xb[:, cols]
-        i = np.argmax(xc, axis=1)
-        v = xc[at, i].astype(work)
-        if idx is None or m is None:
-            idx, m = i + cols.start, v
-        else:
-            better = (v > m) | np.isnan(v)
-            idx, m = np.where(better, i + cols.start, idx), np.where(better, v, m)
-    assert idx is not None and m is not None
+    idx = np.argmax(xb[:, chunks[0]], axis=1)
+    m = xb[at, idx].astype(work)
+    for cols in chunks[1:]:  # a long row: one row, several chunks
+        i = int(np.argmax(xb[0, cols])) + cols.start
+        if xb[0, i] > m[0] or np.isnan(xb[0, i]):
+            idx[0], m[0] = i, xb[0, i]
     return idx, m
 
 
@@ -144,23 +139,25 @@ def _shift(m: np.ndarray, temperature: float, exact: bool) -> tuple[np.ndarray, 
     """The shift ``c`` of each row, and whether ``(x - c) / T`` needs its rounding error.
 
     Without `exact` (float64 working precision for a narrower input) the
-    shift is the maximum ``m``. Otherwise, at ``T = 1`` the shift is 0 when
-    ``0 <= m <= 680`` and ``ceil(m)`` when ``m < 0``, for which ``x - c`` is
-    exact for every entry (``x - ceil(m)``: Sterbenz's lemma near the maximum,
-    an integer multiple of ``ulp(x)`` further away); for ``m > 680`` and for
-    every other temperature the shift is ``m`` and the rounding error is kept.
-    Infinite maxima get the shift 0 (their rows are repaired afterwards).
+    shift is the maximum ``m``: ``x - m`` and its division by ``T`` then carry
+    errors far below the input format's. With `exact` at ``T = 1``, the shift
+    is 0 when ``0 <= m <= 680`` and ``ceil(m)`` when ``m < 0``, for which
+    ``x - c`` is exact for every entry (Sterbenz's lemma within 1 of the
+    maximum; further away, ``c`` is an integer and ``ulp(x) <= 1`` wherever
+    the term is not 0); above 680, and at every other temperature, the shift
+    is ``m`` and the rounding error is kept. Rows with an infinite maximum
+    get the shift 0 (they are repaired afterwards).
     """
-    finite = np.isfinite(m) | np.isnan(m)
     if exact and temperature == 1.0:
-        c = np.where((m >= 0.0) & (m <= _ZERO_SHIFT_MAX), 0.0, np.ceil(m))
+        c = np.where(m >= 0.0, 0.0, np.ceil(m))
         large = m > _ZERO_SHIFT_MAX
-        c = np.where(large, m, c)
-        needs_error = bool(np.any(large & finite))
+        keep_error = bool(large.any())
+        if keep_error:
+            c = np.where(large, m, c)
     else:
-        c = m
-        needs_error = exact
-    return np.where(finite, c, 0.0).astype(m.dtype, copy=False), needs_error
+        c, keep_error = m.copy(), exact
+    c[np.isinf(c)] = 0.0
+    return c, keep_error
 
 
 def _split(a: Any) -> tuple[Any, Any]:
@@ -173,7 +170,7 @@ def _split(a: Any) -> tuple[Any, Any]:
 def _two_diff(a: np.ndarray, b: np.ndarray, hi: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> None:
     """TwoSum (Knuth): ``hi = fl(a - b)`` and ``lo`` with ``hi + lo == a - b`` exactly.
 
-    `b` has one entry per row; `hi`, `lo`, `tmp` may not alias `a`. Where
+    `b` has one entry per row; `hi`, `lo` and `tmp` may not alias `a`. Where
     ``a - b`` overflows, `lo` is NaN.
     """
     np.subtract(a, b, out=hi)
@@ -186,23 +183,20 @@ def _two_diff(a: np.ndarray, b: np.ndarray, hi: np.ndarray, lo: np.ndarray, tmp:
 
 def _exponent(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: bool,
               hi: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> np.ndarray | None:
-    """``(xc - c) / temperature`` as ``hi`` (rounded) plus ``lo`` (its error), or ``hi`` alone.
+    """``(xc - c) / temperature`` as `hi` (rounded) plus `lo` (its error), or `hi` alone.
 
     With `keep_error`, ``hi + lo`` equals the exact value up to a relative
-    ``2**-100`` wherever ``hi >= -2048`` (below that the exponential is 0 and
-    ``lo`` is only kept finite); the temperature ``T = f * 2**e`` with
-    ``0.5 <= f < 1`` is applied by exact scaling with ``2**-e`` (before the
-    subtraction when ``T > 1``, so that nothing overflows, after it when
-    ``T < 1``) and a division by ``f`` whose remainder TwoProduct recovers.
-    Returns `lo` or None.
+    ``2**-100`` wherever ``hi >= -4096`` (below, the exponential is 0 and
+    `lo` is only kept finite). The temperature ``T = f * 2**e``,
+    ``0.5 <= f < 1``, is applied by exact scaling with ``2**-e`` (before the
+    subtraction when ``T > 1``, so that nothing overflows; after it when
+    ``T < 1``) and a division by ``f`` whose remainder TwoProduct (Dekker)
+    recovers. Returns `lo`, or None without `keep_error`.
     """
     cc = c[:, None]
     if not keep_error:
-        if xc.dtype == hi.dtype:
-            np.subtract(xc, cc, out=hi)
-        else:
-            np.copyto(hi, xc, casting="unsafe")  # exact widening
-            np.subtract(hi, cc, out=hi)
+        np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
+        np.subtract(hi, cc, out=hi)
         if temperature != 1.0:
             np.divide(hi, temperature, out=hi)
         return None
@@ -210,30 +204,28 @@ def _exponent(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: boo
     if temperature == 1.0:
         frac, e = 1.0, 0
     if e > 0:  # T > 1: scale first, so that x - c cannot overflow
-        np.ldexp(xc, -e, out=tmp)
-        a = np.array(tmp)
-        _two_diff(a, np.ldexp(cc, -e), hi, lo, tmp)
+        scaled = np.ldexp(xc, -e)
+        _two_diff(scaled, np.ldexp(cc, -e), hi, lo, tmp)
     else:
         _two_diff(xc, cc, hi, lo, tmp)
         if e < 0:
             np.ldexp(hi, -e, out=hi)
             np.ldexp(lo, -e, out=lo)
-    if frac != 1.0:
-        if frac == 0.5:
-            np.multiply(hi, 2.0, out=hi)
-            np.multiply(lo, 2.0, out=lo)
-        else:
-            q = np.divide(hi, frac)
-            qc = np.clip(q, -4096.0, 4096.0)
-            p = qc * frac
-            qh, ql = _split(qc)
-            fh, fl = _split(frac)
-            err = ((qh * fh - p) + qh * fl + ql * fh) + ql * fl  # qc * frac == p + err
-            np.subtract(hi, p, out=hi)  # exact (Sterbenz) where q was not clipped
-            np.subtract(hi, err, out=hi)
-            np.add(lo, hi, out=lo)
-            np.divide(lo, frac, out=lo)
-            np.copyto(hi, q)
+    if frac == 0.5:
+        np.multiply(hi, 2.0, out=hi)
+        np.multiply(lo, 2.0, out=lo)
+    elif frac != 1.0:
+        q = np.divide(hi, frac)
+        qc = np.clip(q, -4096.0, 4096.0)
+        p = qc * frac
+        qh, ql = _split(qc)
+        fh, fl = _split(frac)
+        err = ((qh * fh - p) + qh * fl + ql * fh) + ql * fl  # qc * frac == p + err
+        np.subtract(hi, p, out=hi)  # exact (Sterbenz) where q was not clipped
+        np.subtract(hi, err, out=hi)
+        np.add(lo, hi, out=lo)
+        np.divide(lo, frac, out=lo)
+        np.copyto(hi, q)
     np.fmax(lo, -1.0, out=lo)  # NaN or -inf only where exp(hi) is 0
     return lo
 
@@ -249,6 +241,17 @@ def _terms(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: bool,
     return y
 
 
+def _sum_of_parts(parts: list[np.ndarray]) -> np.ndarray:
+    """Sum of per-chunk partial sums, with Neumaier's compensation."""
+    total = parts[0].copy()
+    carry = np.zeros_like(total)
+    for part in parts[1:]:
+        s = total + part
+        carry += np.where(np.abs(total) >= np.abs(part), (total - s) + part, (part - s) + total)
+        total = s
+    return total + carry
+
+
 class _Normaliser(NamedTuple):
     """What the first pass over a block finds, per row."""
 
@@ -257,40 +260,38 @@ class _Normaliser(NamedTuple):
     c: np.ndarray  # the shift of the exponents
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
     top: np.ndarray  # exp((m - c) / T), the largest term
-    rest: np.ndarray  # sum of the other terms
+    rest: np.ndarray  # the sum of the other terms
 
 
 def _block_normaliser(xb: np.ndarray, chunks: list[slice], temperature: float,
                       bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> _Normaliser:
-    """First pass: the largest term and the sum of the others, for each row of `xb`.
+    """First pass over a block: the largest term and the sum of the others, per row.
 
     The log-normaliser relative to the maximum is ``log1p(rest / top)``. When
-    the block has a single chunk, the terms stay in ``bufs[0]`` afterwards.
+    the block is one chunk, its terms stay in ``bufs[0]``.
     """
-    work = bufs[0].dtype
-    exact = xb.dtype == work
-    idx, m = _row_max(xb, chunks, work)
-    c, keep_error = _shift(m, temperature, exact)
     rb = xb.shape[0]
+    idx, m = _row_max(xb, chunks, bufs[0].dtype)
+    c, keep_error = _shift(m, temperature, xb.dtype == bufs[0].dtype)
     at = np.arange(rb)
-    top = np.ones(rb, dtype=work)
-    rest = np.zeros(rb, dtype=work)
-    carry = np.zeros(rb, dtype=work)  # rounding errors of the running sum (Neumaier)
+    top = np.ones(rb, dtype=bufs[0].dtype)
+    parts = []
     for cols in chunks:
-        w = cols.stop - cols.start
-        y, lo, tmp = (b[:rb, :w] for b in bufs)
+        y, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
         _terms(xb[:, cols], c, temperature, keep_error, y, lo, tmp)
-        inside = (idx >= cols.start) & (idx < cols.stop)
-        local = np.where(inside, idx - cols.start, 0)
-        held = y[at, local]
-        top = np.where(inside, held, top)
-        y[at, local] = np.where(inside, 0.0, held)
-        part = y.sum(axis=1)
-        total = rest + part
-        carry += np.where(np.abs(rest) >= np.abs(part), (rest - total) + part, (part - total) + rest)
-        rest = total
-        y[at, local] = held
-    return _Normaliser(idx, m, c, keep_error, top, rest + carry)
+        if len(chunks) == 1:
+            top = y[at, idx]
+            y[at, idx] = 0.0
+            parts.append(y.sum(axis=1))
+            y[at, idx] = top
+        elif cols.start <= idx[0] < cols.stop:
+            top[0] = y[0, idx[0] - cols.start]
+            y[0, idx[0] - cols.start] = 0.0
+            parts.append(y.sum(axis=1))
+        else:
+            parts.append(y.sum(axis=1))
+    rest = parts[0] if len(parts) == 1 else _sum_of_parts(parts)
+    return _Normaliser(idx, m, c, keep_error, top, rest)
 
 
 def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
@@ -309,9 +310,8 @@ def _scratch(rows: int, n: int, work: np.dtype) -> tuple[np.ndarray, np.ndarray,
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
-    Each probability is ``1 / (1 + r / t)``, with ``t`` its own term and ``r``
-    the sum of the others: ``rest`` for the largest term, ``top + (rest - t)``
-    for the others. For a fixed ``r`` every operation is monotone in ``t``.
+    The largest entry gets ``1 / (1 + rest / top)`` and every other entry
+    ``t / (top + rest)``, with ``t`` its own term.
     """
     R, n = X.shape
     bufs = _scratch(R, n, _work_dtype(X.dtype))
@@ -319,25 +319,20 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         xb = X[rows]
         nz = _block_normaliser(xb, chunks, temperature, bufs)
         rb = xb.shape[0]
+        total = (nz.top + nz.rest)[:, None]
         for cols in chunks:
-            w = cols.stop - cols.start
-            y, others, ratio = (b[:rb, :w] for b in bufs)
+            y, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
             if len(chunks) > 1:
-                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, others, ratio)
-            np.subtract(nz.rest[:, None], y, out=others)
-            np.add(others, nz.top[:, None], out=others)
-            inside = (nz.idx >= cols.start) & (nz.idx < cols.stop)
-            r_in = np.flatnonzero(inside)
-            others[r_in, nz.idx[r_in] - cols.start] = nz.rest[r_in]
-            np.divide(others, y, out=ratio)
-            np.add(ratio, 1.0, out=ratio)
-            np.divide(1.0, ratio, out=ratio)
-            tiny = np.isinf(ratio) | (ratio == 0.0)
-            if tiny.any():  # r / t overflowed: then 1 + r / t is r / t, and p = t / r
-                ratio[tiny] = y[tiny] / others[tiny]
-            out[rows, cols] = ratio
+                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, lo, tmp)
+            if out.dtype == y.dtype:
+                np.divide(y, total, out=out[rows, cols])
+            else:
+                np.divide(y, total, out=y)
+                out[rows, cols] = y
+        block = out[rows]
+        block[np.arange(rb), nz.idx] = 1.0 / (1.0 + nz.rest / nz.top)
         for r, tied, k in _infinite_rows(xb, nz.m):
-            out[rows][r] = tied / k
+            block[r] = tied / k
 
 
 def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
@@ -351,28 +346,48 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
         rb = xb.shape[0]
         keep_error = xb.dtype == bufs[0].dtype and temperature != 1.0
         for cols in chunks:
-            w = cols.stop - cols.start
-            hi, lo, tmp = (b[:rb, :w] for b in bufs)
-            err = _exponent(xb[:, cols], nz.m, temperature, keep_error, hi, lo, tmp)
-            if err is not None:
-                np.subtract(log_norm, err, out=err)
-                np.subtract(hi, err, out=hi)
+            hi, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
+            if keep_error:
+                _exponent(xb[:, cols], nz.m, temperature, True, hi, lo, tmp)
+                np.subtract(log_norm, lo, out=lo)
+                np.subtract(hi, lo, out=hi)
+            elif xb.dtype == hi.dtype:
+                np.subtract(xb[:, cols], nz.m[:, None], out=hi)
+                np.subtract(hi, log_norm, out=hi)
             else:
+                _exponent(xb[:, cols], nz.m, temperature, False, hi, lo, tmp)
                 np.subtract(hi, log_norm, out=hi)
             out[rows, cols] = hi
         for r, tied, k in _infinite_rows(xb, nz.m):
             out[rows][r] = np.where(tied, -math.log(k), -np.inf)
 
 
-def _logsumexp_rows(X: np.ndarray, out: np.ndarray) -> None:
-    """Log-sum-exp of each row: ``m + log1p(rest / top)``."""
+def _max_and_rest(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, in the working precision: the maximum ``m`` and ``sum(exp(x - m))`` over
+    every entry but one largest (0 for a single entry).
+
+    Log-sum-exp is ``m + log1p(rest)``. Rows of ``-inf`` give ``(-inf, 0)``, rows
+    with ``+inf`` give ``(inf, inf)``, rows with NaN give NaN.
+    """
     R, n = X.shape
     bufs = _scratch(R, n, _work_dtype(X.dtype))
+    m = np.empty(R, dtype=bufs[0].dtype)
+    rest = np.empty(R, dtype=bufs[0].dtype)
     for rows, chunks in _blocks(R, n):
         nz = _block_normaliser(X[rows], chunks, 1.0, bufs)
-        out[rows] = nz.m + np.log1p(nz.rest / nz.top)
-        inf = np.isinf(nz.m)
-        out[rows][inf] = nz.m[inf]
+        m[rows] = nz.m
+        rest[rows] = nz.rest / nz.top
+    rest[m == -np.inf] = 0.0
+    rest[m == np.inf] = np.inf
+    return m, rest
+
+
+def _logsumexp_rows(X: np.ndarray, out: np.ndarray) -> None:
+    """Log-sum-exp of each row: ``m + log1p(rest)``."""
+    m, rest = _max_and_rest(X)
+    lse = m + np.log1p(rest)
+    lse[np.isinf(m)] = m[np.isinf(m)]
+    out[...] = lse
 
 
 # ---------------------------------------------------------------------------
