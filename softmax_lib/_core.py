@@ -114,13 +114,35 @@ def _work_dtype(dtype: np.dtype) -> np.dtype:
     return np.result_type(dtype, np.float64)
 
 
-def _blocks(rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
-    """Blocks of rows, each with its column chunks, of at most ``_BLOCK`` elements."""
-    per_block = max(1, _BLOCK // n)
-    width = min(n, _BLOCK)
-    chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
-    for r0 in range(0, rows, per_block):
-        yield slice(r0, min(rows, r0 + per_block)), chunks
+class _Scratch:
+    """Block-sized buffers in the working precision, allocated when first needed.
+
+    A buffer holds ``per_buffer`` elements: at most ``_BLOCK``, and at most an
+    eighth of the input (at least 256; a 32nd when a temperature that is not
+    a power of two needs TwoProduct's temporaries), so that all buffers
+    together stay below half of a float64 input.
+    """
+
+    def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
+        rows, n = X.shape
+        self.work = _work_dtype(X.dtype)
+        share = 8 if math.frexp(temperature)[0] == 0.5 else 32
+        self.per_buffer = min(_BLOCK, max(256, X.size // share))
+        self.shape = (min(rows, max(1, self.per_buffer // n)), min(n, self.per_buffer))
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, rb: int, width: int) -> np.ndarray:
+        """The buffer `name`, cut to `rb` rows and `width` columns."""
+        if name not in self._arrays:
+            self._arrays[name] = np.empty(self.shape, dtype=self.work)
+        return self._arrays[name][:rb, :width]
+
+    def blocks(self, rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
+        """Blocks of rows, each with its column chunks, of at most ``per_buffer`` elements."""
+        per_block, width = self.shape
+        chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
+        for r0 in range(0, rows, per_block):
+            yield slice(r0, min(rows, r0 + per_block)), chunks
 
 
 def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.ndarray, np.ndarray]:
@@ -195,8 +217,11 @@ def _exponent(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: boo
     """
     cc = c[:, None]
     if not keep_error:
-        np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
-        np.subtract(hi, cc, out=hi)
+        if xc.dtype == hi.dtype:
+            np.subtract(xc, cc, out=hi)
+        else:
+            np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
+            np.subtract(hi, cc, out=hi)
         if temperature != 1.0:
             np.divide(hi, temperature, out=hi)
         return None
@@ -225,14 +250,19 @@ def _exponent(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: boo
         np.subtract(hi, err, out=hi)
         np.add(lo, hi, out=lo)
         np.divide(lo, frac, out=lo)
+        np.copyto(lo, 0.0, where=q != qc)  # |q| > 4096: the error is below ulp(q) / 2**40
         np.copyto(hi, q)
-    np.fmax(lo, -1.0, out=lo)  # NaN or -inf only where exp(hi) is 0
+    np.fmax(lo, -1.0, out=lo)  # NaN or infinite only where exp(hi) is 0
+    np.fmin(lo, 1.0, out=lo)
     return lo
 
 
 def _terms(xc: np.ndarray, c: np.ndarray, temperature: float, keep_error: bool,
-           y: np.ndarray, lo: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+           y: np.ndarray, scratch: _Scratch) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
+    lo = tmp = y
+    if keep_error:
+        lo, tmp = (scratch(name, *y.shape) for name in ("lo", "tmp"))
     err = _exponent(xc, c, temperature, keep_error, y, lo, tmp)
     np.exp(y, out=y)
     if err is not None:
@@ -264,21 +294,24 @@ class _Normaliser(NamedTuple):
 
 
 def _block_normaliser(xb: np.ndarray, chunks: list[slice], temperature: float,
-                      bufs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> _Normaliser:
+                      scratch: _Scratch, terms: np.ndarray | None = None) -> _Normaliser:
     """First pass over a block: the largest term and the sum of the others, per row.
 
-    The log-normaliser relative to the maximum is ``log1p(rest / top)``. When
-    the block is one chunk, its terms stay in ``bufs[0]``.
+    The log-normaliser relative to the maximum is ``log1p(rest / top)``. The
+    terms go to `terms` (an array of the block's shape in the working
+    precision) if given, else to a scratch buffer; either way, when the block
+    is one chunk they are still there afterwards.
     """
     rb = xb.shape[0]
-    idx, m = _row_max(xb, chunks, bufs[0].dtype)
-    c, keep_error = _shift(m, temperature, xb.dtype == bufs[0].dtype)
+    idx, m = _row_max(xb, chunks, scratch.work)
+    c, keep_error = _shift(m, temperature, xb.dtype == scratch.work)
     at = np.arange(rb)
-    top = np.ones(rb, dtype=bufs[0].dtype)
+    top = np.ones(rb, dtype=scratch.work)
     parts = []
     for cols in chunks:
-        y, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
-        _terms(xb[:, cols], c, temperature, keep_error, y, lo, tmp)
+        w = cols.stop - cols.start
+        y = terms[:, cols] if terms is not None else scratch("terms", rb, w)
+        _terms(xb[:, cols], c, temperature, keep_error, y, scratch)
         if len(chunks) == 1:
             top = y[at, idx]
             y[at, idx] = 0.0
@@ -301,12 +334,6 @@ def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndar
         yield int(r), tied, int(tied.sum())
 
 
-def _scratch(rows: int, n: int, work: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Three buffers of one block: terms (or exponents), their errors, and scratch."""
-    shape = (min(rows, max(1, _BLOCK // n)), min(n, _BLOCK))
-    return np.empty(shape, work), np.empty(shape, work), np.empty(shape, work)
-
-
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
@@ -314,22 +341,20 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     ``t / (top + rest)``, with ``t`` its own term.
     """
     R, n = X.shape
-    bufs = _scratch(R, n, _work_dtype(X.dtype))
-    for rows, chunks in _blocks(R, n):
-        xb = X[rows]
-        nz = _block_normaliser(xb, chunks, temperature, bufs)
+    scratch = _Scratch(X, temperature)
+    in_place = out.dtype == scratch.work
+    for rows, chunks in scratch.blocks(R, n):
+        xb, block = X[rows], out[rows]
         rb = xb.shape[0]
+        nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
         total = (nz.top + nz.rest)[:, None]
         for cols in chunks:
-            y, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
+            y = block[:, cols] if in_place else scratch("terms", rb, cols.stop - cols.start)
             if len(chunks) > 1:
-                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, lo, tmp)
-            if out.dtype == y.dtype:
-                np.divide(y, total, out=out[rows, cols])
-            else:
-                np.divide(y, total, out=y)
-                out[rows, cols] = y
-        block = out[rows]
+                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, scratch)
+            np.divide(y, total, out=y)
+            if not in_place:
+                block[:, cols] = y
         block[np.arange(rb), nz.idx] = 1.0 / (1.0 + nz.rest / nz.top)
         for r, tied, k in _infinite_rows(xb, nz.m):
             block[r] = tied / k
@@ -338,28 +363,29 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
 def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Log-softmax of each row: ``(x - m) / T - log1p(rest / top)``, the first part with its error."""
     R, n = X.shape
-    bufs = _scratch(R, n, _work_dtype(X.dtype))
-    for rows, chunks in _blocks(R, n):
-        xb = X[rows]
-        nz = _block_normaliser(xb, chunks, temperature, bufs)
-        log_norm = np.log1p(nz.rest / nz.top)[:, None]
+    scratch = _Scratch(X, temperature)
+    exact = X.dtype == scratch.work
+    for rows, chunks in scratch.blocks(R, n):
+        xb, block = X[rows], out[rows]
         rb = xb.shape[0]
-        keep_error = xb.dtype == bufs[0].dtype and temperature != 1.0
+        nz = _block_normaliser(xb, chunks, temperature, scratch)
+        log_norm = np.log1p(nz.rest / nz.top)[:, None]
         for cols in chunks:
-            hi, lo, tmp = (b[:rb, : cols.stop - cols.start] for b in bufs)
-            if keep_error:
-                _exponent(xb[:, cols], nz.m, temperature, True, hi, lo, tmp)
+            w = cols.stop - cols.start
+            hi = block[:, cols] if out.dtype == scratch.work else scratch("terms", rb, w)
+            if exact and temperature != 1.0:
+                lo = _exponent(xb[:, cols], nz.m, temperature, True, hi, scratch("lo", rb, w),
+                               scratch("tmp", rb, w))
+                assert lo is not None
                 np.subtract(log_norm, lo, out=lo)
                 np.subtract(hi, lo, out=hi)
-            elif xb.dtype == hi.dtype:
-                np.subtract(xb[:, cols], nz.m[:, None], out=hi)
-                np.subtract(hi, log_norm, out=hi)
             else:
-                _exponent(xb[:, cols], nz.m, temperature, False, hi, lo, tmp)
+                _exponent(xb[:, cols], nz.m, temperature, False, hi, hi, hi)
                 np.subtract(hi, log_norm, out=hi)
-            out[rows, cols] = hi
+            if out.dtype != scratch.work:
+                block[:, cols] = hi
         for r, tied, k in _infinite_rows(xb, nz.m):
-            out[rows][r] = np.where(tied, -math.log(k), -np.inf)
+            block[r] = np.where(tied, -math.log(k), -np.inf)
 
 
 def _max_and_rest(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -370,11 +396,11 @@ def _max_and_rest(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with ``+inf`` give ``(inf, inf)``, rows with NaN give NaN.
     """
     R, n = X.shape
-    bufs = _scratch(R, n, _work_dtype(X.dtype))
-    m = np.empty(R, dtype=bufs[0].dtype)
-    rest = np.empty(R, dtype=bufs[0].dtype)
-    for rows, chunks in _blocks(R, n):
-        nz = _block_normaliser(X[rows], chunks, 1.0, bufs)
+    scratch = _Scratch(X)
+    m = np.empty(R, dtype=scratch.work)
+    rest = np.empty(R, dtype=scratch.work)
+    for rows, chunks in scratch.blocks(R, n):
+        nz = _block_normaliser(X[rows], chunks, 1.0, scratch)
         m[rows] = nz.m
         rest[rows] = nz.rest / nz.top
     rest[m == -np.inf] = 0.0

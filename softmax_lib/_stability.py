@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._core import _as_rows, _max_and_rest, _scratch, _terms, _work_dtype
+from ._core import _as_rows, _max_and_rest, _Scratch, _terms, _work_dtype
 from ._validation import as_float_array, normalize_axes
 
 __all__ = ["partial_logsumexp", "merge_partials", "streaming_logsumexp", "online_softmax"]
@@ -207,8 +207,8 @@ def merge_partials(a: tuple[Any, Any], b: tuple[Any, Any]) -> Partial:
         flat_small = np.atleast_1d(small).reshape(-1, 1)
         flat_big = np.atleast_1d(big).reshape(-1)
         safe_big = np.where(np.isinf(flat_big), 0.0, flat_big)
-        bufs = tuple(np.empty(flat_small.shape, dtype=flat_small.dtype) for _ in range(3))
-        scale = _terms(flat_small, safe_big, 1.0, flat_small.dtype == np.float64, *bufs)
+        scale = _terms(flat_small, safe_big, 1.0, flat_small.dtype == np.float64,
+                       np.empty(flat_small.shape, dtype=flat_small.dtype), _Scratch(flat_small))
         scale = scale.reshape(np.shape(small))
         scale = np.where(np.isneginf(small), 0.0, scale)
         scale = np.where(np.isposinf(small), 1.0, scale)  # both +inf: tied
@@ -373,8 +373,8 @@ def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> N
         safe_m = np.where(np.isinf(m), 0.0, m)
         for start in range(0, n, block_size):
             block = rows[:, start:start + block_size]
-            bufs = _scratch(*block.shape, _work_dtype(rows.dtype))
-            y = _terms(block, safe_m, 1.0, exact, *bufs)
+            y = _terms(block, safe_m, 1.0, exact, np.empty(block.shape, dtype=_work_dtype(rows.dtype)),
+                       _Scratch(block))
             np.divide(y, total, out=y)
             result[:, start:start + block_size] = y
         for r in np.flatnonzero(np.isinf(m)):
