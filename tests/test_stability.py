@@ -94,7 +94,11 @@ def test_dtypes_and_no_mutation():
     assert p.dtype == np.float32
     np.testing.assert_array_equal(x, before)
     assert online_softmax([1, 2, 3]).dtype == np.float64
-    assert partial_logsumexp(np.array([1.0], dtype=np.float16))[1].dtype == np.float32
+    # partial results are kept in the working precision, float64
+    assert partial_logsumexp(np.array([1.0], dtype=np.float16))[1].dtype == np.float64
+    # the online softmax returns the input's format (it returned float32 for float16)
+    assert online_softmax(np.array([1.0, 2.0], dtype=np.float16)).dtype == np.float16
+    assert streaming_logsumexp([np.array([1.0, 2.0], dtype=np.float16)]).dtype == np.float16
 
 
 @pytest.mark.parametrize(
@@ -114,3 +118,33 @@ def test_dtypes_and_no_mutation():
 def test_bad_input(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+ml_dtypes = pytest.importorskip("ml_dtypes")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16, ml_dtypes.bfloat16])
+def test_online_and_streaming_agree_with_the_two_pass_functions(dtype):
+    """Same working precision and devices: a few ulp on any row (they were 66-500 ulp off)."""
+    from softmax_lib.testing import adversarial_rows, reference_softmax, ulp_error
+
+    out = np.dtype(dtype)
+    for family, (rows, temperature) in adversarial_rows(np.random.default_rng(5), dtype).items():
+        if temperature != 1.0:
+            continue
+        p_online = online_softmax(rows, block_size=7)
+        lse_stream = streaming_logsumexp([rows[:, i:i + 5] for i in range(0, rows.shape[1], 5)])
+        assert p_online.dtype == out and lse_stream.dtype == out
+        for r, row in enumerate(rows):
+            ref_p, _, ref_lse = reference_softmax(row)
+            worst_p = max(ulp_error(c, y, out) for c, y in zip(p_online[r], ref_p))
+            # float64: the merges add a rounding per block to the sum (sequential, 286 blocks here)
+            assert worst_p <= (6 if out == np.float64 else 1), (family, worst_p)
+            assert ulp_error(lse_stream[r], ref_lse, out) <= (2 if out == np.float64 else 1), family
+
+
+def test_partial_keeps_the_tiny_rest():
+    x = np.array([0.0, -40.0])
+    state = merge_partials(partial_logsumexp(x[:1]), partial_logsumexp(x[1:]))
+    assert float(state.rest) == pytest.approx(np.exp(-40.0), rel=1e-15)
+    assert float(streaming_logsumexp([x[:1], x[1:]])) == pytest.approx(np.log1p(np.exp(-40.0)), rel=1e-15)
