@@ -102,6 +102,8 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> Any:
 _BLOCK = 1 << 16
 #: Largest maximum for which the shift 0 is used (exp(680) * 2**40 < float64 max).
 _ZERO_SHIFT_MAX = 680.0
+#: From this shift on, x - c is exact or x - c < -746 (exp(x - c) == 0) for every x <= c.
+_ALL_EXACT_SHIFT = 1492.0
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitting constant for float64
 #: Below this, sigmoid(z) is computed as exp(z) (there 1 + e^-z rounds to e^-z).
 _SIGMOID_EXP = -40.0
@@ -157,25 +159,31 @@ def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.nd
     return idx, m
 
 
-def _shift(m: np.ndarray, temperature: float, exact: bool) -> tuple[np.ndarray, bool]:
-    """The shift ``c`` of each row, and whether ``(x - c) / T`` needs its rounding error.
+def _shift(xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool) -> tuple[np.ndarray, bool]:
+    """The shift ``c`` of each row of `xb`, and whether ``(x - c) / T`` needs its rounding error.
 
     Without `exact` (float64 working precision for a narrower input) the
     shift is the maximum ``m``: ``x - m`` and its division by ``T`` then carry
-    errors far below the input format's. With `exact` at ``T = 1``, the shift
-    is 0 when ``0 <= m <= 680`` and ``ceil(m)`` when ``m < 0``, for which
-    ``x - c`` is exact for every entry (Sterbenz's lemma within 1 of the
-    maximum; further away, ``c`` is an integer and ``ulp(x) <= 1`` wherever
-    the term is not 0); above 680, and at every other temperature, the shift
-    is ``m`` and the rounding error is kept. Rows with an infinite maximum
-    get the shift 0 (they are repaired afterwards).
+    errors far below the input format's. With `exact` at ``T = 1`` the shift
+    is an integer for which every ``x - c`` that matters is exact: 0 when
+    ``0 <= m <= 680``; ``ceil(m)`` when ``m < 0`` (Sterbenz's lemma within 1
+    of the maximum; further away ``c`` and ``x`` are multiples of
+    ``ulp(x) <= 1``); ``ceil(m)`` when ``m > 680`` and every entry is at least
+    ``c / 2`` (Sterbenz) or ``c >= 1492`` (then ``x < c / 2`` gives
+    ``x - c < -746``, whose exponential is 0 however it is rounded). Other
+    rows, and every other temperature, get the shift ``m`` with the rounding
+    error kept. Rows with an infinite maximum get the shift 0 (they are
+    repaired afterwards).
     """
     if exact and temperature == 1.0:
         c = np.where(m >= 0.0, 0.0, np.ceil(m))
         large = m > _ZERO_SHIFT_MAX
-        keep_error = bool(large.any())
-        if keep_error:
-            c = np.where(large, m, c)
+        keep_error = False
+        if large.any():
+            up = np.ceil(m)
+            exact_up = (xb.min(axis=1) >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT)
+            c = np.where(large, np.where(exact_up, up, m), c)
+            keep_error = bool(np.any(large & ~exact_up))
     else:
         c, keep_error = m.copy(), exact
     c[np.isinf(c)] = 0.0
@@ -304,7 +312,7 @@ def _block_normaliser(xb: np.ndarray, chunks: list[slice], temperature: float,
     """
     rb = xb.shape[0]
     idx, m = _row_max(xb, chunks, scratch.work)
-    c, keep_error = _shift(m, temperature, xb.dtype == scratch.work)
+    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work)
     at = np.arange(rb)
     top = np.ones(rb, dtype=scratch.work)
     parts = []

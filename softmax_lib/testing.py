@@ -317,6 +317,9 @@ def adversarial_rows(
     ``large positive offset`` / ``large negative offset``
         Moderate spread around a large positive or negative value (for float64,
         +1000 lies where a plain subtraction of the maximum is not exact).
+    ``wide range at an offset``
+        A wide range whose maximum is large (for float64, above 680 and with
+        entries below half of it, where the shift needs its rounding error).
     ``long row``
         One row of `long` entries (longer than a block when the block size is
         made small).
@@ -378,6 +381,8 @@ def adversarial_rows(
             rows(rng.choice([-1.0, 1.0], (3, n)) * 10.0 ** rng.uniform(-8, np.log10(wide), (3, n))), 1.0),
         "large positive offset": (rows(big + 0.02 * big * std((3, n))), 1.0),
         "large negative offset": (rows(-big + 0.02 * big * std((3, n))), 1.0),
+        "wide range at an offset": (
+            rows(np.concatenate([rng.uniform(big - wide, big, (3, n - 1)), top + big], axis=1)), 1.0),
         "long row": (rows(3.0 * std((1, long))), 1.0),
         "two entries": (rows([[0.0, -dom], [1e-3, -wide], [wide / 2, 0.0]]), 1.0),
         "small temperature": (rows(4.0 * std((3, n))), 0.0123),
