@@ -119,17 +119,18 @@ def _work_dtype(dtype: np.dtype) -> np.dtype:
 class _Scratch:
     """Block-sized buffers in the working precision, allocated when first needed.
 
-    A buffer holds ``per_buffer`` elements: at most ``_BLOCK``, and at most an
-    eighth of the input (at least 256; a 32nd when a temperature that is not
+    A buffer holds ``per_buffer`` elements: at most ``_BLOCK``, and at most a
+    16th of the input (at least 1024; a 32nd when a temperature that is not
     a power of two needs TwoProduct's temporaries), so that all buffers
-    together stay below half of a float64 input.
+    together stay below half of a float64 input of more than a few thousand
+    entries.
     """
 
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
         self.work = _work_dtype(X.dtype)
-        share = 8 if math.frexp(temperature)[0] == 0.5 else 32
-        self.per_buffer = min(_BLOCK, max(256, X.size // share))
+        share = 16 if math.frexp(temperature)[0] == 0.5 else 32
+        self.per_buffer = min(_BLOCK, max(1024, X.size // share))
         self.shape = (min(rows, max(1, self.per_buffer // n)), min(n, self.per_buffer))
         self._arrays: dict[str, np.ndarray] = {}
 
@@ -164,26 +165,31 @@ def _shift(xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool) -> tu
 
     Without `exact` (float64 working precision for a narrower input) the
     shift is the maximum ``m``: ``x - m`` and its division by ``T`` then carry
-    errors far below the input format's. With `exact` at ``T = 1`` the shift
-    is an integer for which every ``x - c`` that matters is exact: 0 when
-    ``0 <= m <= 680``; ``ceil(m)`` when ``m < 0`` (Sterbenz's lemma within 1
-    of the maximum; further away ``c`` and ``x`` are multiples of
-    ``ulp(x) <= 1``); ``ceil(m)`` when ``m > 680`` and every entry is at least
-    ``c / 2`` (Sterbenz) or ``c >= 1492`` (then ``x < c / 2`` gives
-    ``x - c < -746``, whose exponential is 0 however it is rounded). Other
-    rows, and every other temperature, get the shift ``m`` with the rounding
-    error kept. Rows with an infinite maximum get the shift 0 (they are
-    repaired afterwards).
+    errors far below the input format's. With `exact` and a temperature that
+    is a power of two (``T = 1`` included), dividing by ``T`` is exact, and
+    ``c = k * T`` with an integer ``k`` chosen on the scaled maximum
+    ``m / T`` so that every ``x - c`` that matters is exact: ``k = 0`` when
+    ``0 <= m / T <= 680``; ``ceil(m / T)`` when ``m < 0`` (Sterbenz's lemma
+    within ``T`` of the maximum; further away ``c`` and ``x`` are multiples of
+    ``ulp(x)``); ``ceil(m / T)`` when ``m / T > 680`` and every entry is at
+    least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
+    ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
+    Every other row, and every other temperature, gets the shift ``m`` with
+    the rounding error kept. Rows with an infinite maximum get the shift 0
+    (they are repaired afterwards).
     """
-    if exact and temperature == 1.0:
-        c = np.where(m >= 0.0, 0.0, np.ceil(m))
-        large = m > _ZERO_SHIFT_MAX
-        keep_error = False
+    if exact and math.frexp(temperature)[0] == 0.5:
+        mz = m / temperature
+        k = np.where(mz >= 0.0, 0.0, np.ceil(mz))
+        large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
+        need_error = large
         if large.any():
-            up = np.ceil(m)
-            exact_up = (xb.min(axis=1) >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT)
-            c = np.where(large, np.where(exact_up, up, m), c)
-            keep_error = bool(np.any(large & ~exact_up))
+            up = np.ceil(mz)
+            lowest = xb.min(axis=1) / temperature
+            need_error = large & ~(np.isfinite(up) & ((lowest >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT)))
+            k = np.where(large, up, k)
+        c = np.where(need_error, m, k * temperature)
+        keep_error = bool(np.any(need_error & np.isfinite(m)))
     else:
         c, keep_error = m.copy(), exact
     c[np.isinf(c)] = 0.0

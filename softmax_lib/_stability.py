@@ -217,6 +217,15 @@ def merge_partials(a: tuple[Any, Any], b: tuple[Any, Any]) -> Partial:
     return Partial(np.asarray(big)[()], np.asarray(rest)[()])
 
 
+def _rescale(small: np.ndarray, big: np.ndarray) -> np.ndarray:
+    """``exp(small - big)`` per entry, with the exact shift (0 for ``small = -inf``, 1 for ties)."""
+    flat = small.reshape(-1, 1).astype(np.float64)
+    safe = np.where(np.isinf(big), 0.0, big).reshape(-1).astype(np.float64)
+    y = _terms(flat, safe, 1.0, True, np.empty(flat.shape), _Scratch(flat)).reshape(small.shape)
+    y = np.where(small == big, 1.0, y)
+    return np.where(np.isneginf(small), 0.0, y)
+
+
 def streaming_logsumexp(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[np.floating[Any]]:
     r"""Log-sum-exp of a sequence of blocks, in one pass, keeping only ``(m, s)``.
 
@@ -360,13 +369,26 @@ def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> N
     if n == 0 or arr.size == 0:
         return out.reshape(shape)
     rows, _ = _as_rows(arr, (ax,))
-    state: Partial | None = None
-    for start in range(0, n, block_size):
-        part = partial_logsumexp(rows[:, start:start + block_size])
-        state = part if state is None else merge_partials(state, part)
-    assert state is not None
-    m = np.atleast_1d(state[0])
-    total = (1.0 + np.atleast_1d(state.rest))[:, None]
+    m = rest = carry = None
+    with np.errstate(all="ignore"):
+        for start in range(0, n, block_size):
+            part = partial_logsumexp(rows[:, start:start + block_size])
+            if m is None or rest is None or carry is None:
+                m, rest, carry = np.atleast_1d(part[0]), np.atleast_1d(part.rest), np.zeros(len(rows))
+                continue
+            # merge_partials, with the rounding error of each sum carried along (Neumaier)
+            merged = merge_partials(Partial(m, rest + carry), part)
+            new_m = np.atleast_1d(merged[0])
+            older = new_m == np.atleast_1d(part[0])  # the new block holds the maximum
+            keep, added = np.where(older, np.atleast_1d(part.rest), rest), np.atleast_1d(merged.rest) - 0.0
+            addend = np.where(older, (1.0 + rest + carry) * _rescale(m, new_m), (1.0 + part.rest)
+                              * _rescale(np.atleast_1d(part[0]), new_m))
+            total = keep + addend
+            error = np.where(np.abs(keep) >= np.abs(addend), (keep - total) + addend, (addend - total) + keep)
+            carry = np.where(older, 0.0, carry) + np.where(np.isfinite(error), error, 0.0)
+            m, rest = new_m, np.where(np.isfinite(total), total, added)
+    assert m is not None and rest is not None and carry is not None
+    total = (1.0 + (rest + carry))[:, None]
     exact = rows.dtype == _work_dtype(rows.dtype)
     result, back = _as_rows(out, (ax,))
     with np.errstate(all="ignore"):
