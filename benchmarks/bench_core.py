@@ -74,6 +74,7 @@ ULP_TARGETS = {"softmax": (3.0, 1.0), "log_softmax": (3.0, 1.0), "logsumexp": (2
 # Speed and memory
 # ---------------------------------------------------------------------------
 
+
 def loop_count(func: Callable[[], object], min_total: float) -> int:
     """Number of calls per timing loop so that one loop lasts at least `min_total` seconds."""
     number = 1
@@ -84,7 +85,9 @@ def loop_count(func: Callable[[], object], min_total: float) -> int:
         number *= max(2, int(min_total / max(t, 1e-9)))
 
 
-def best_times(f: Callable[[], object], g: Callable[[], object], min_total: float, repeat: int) -> tuple[float, float]:
+def best_times(
+    f: Callable[[], object], g: Callable[[], object], min_total: float, repeat: int
+) -> tuple[float, float]:
     """Best time per call of `f` and of `g`, timing them alternately (timeit-style loops).
 
     Alternating the repeats exposes both functions to the same background load,
@@ -125,19 +128,35 @@ def run_speed(quick: bool) -> list[dict]:
                     if kind == "T=0.5":
                         if name == "logsumexp":
                             continue
-                        f_ours = lambda: ours(x, axis=-1, temperature=0.5)  # noqa: E731
-                        f_theirs = lambda: theirs(x / 0.5, axis=-1)  # noqa: E731
+
+                        def f_ours(f=ours, x=x):  # type: ignore[no-untyped-def]
+                            return f(x, axis=-1, temperature=0.5)
+
+                        def f_theirs(f=theirs, x=x):  # type: ignore[no-untyped-def]
+                            return f(x / 0.5, axis=-1)
                     else:
-                        f_ours = lambda: ours(x, axis=-1)  # noqa: E731
-                        f_theirs = lambda: theirs(x, axis=-1)  # noqa: E731
+
+                        def f_ours(f=ours, x=x):  # type: ignore[no-untyped-def]
+                            return f(x, axis=-1)
+
+                        def f_theirs(f=theirs, x=x):  # type: ignore[no-untyped-def]
+                            return f(x, axis=-1)
+
                     f_ours(), f_theirs()  # warm up
                     t_ours, t_theirs = best_times(f_ours, f_theirs, min_total, repeat)
-                    rows.append({
-                        "dtype": np.dtype(dtype).name, "shape": shape, "kind": kind, "func": name,
-                        "ours": t_ours, "scipy": t_theirs, "ratio": t_ours / t_theirs,
-                        "mem_ours": peak_extra_memory(f_ours) / x.nbytes,
-                        "mem_scipy": peak_extra_memory(f_theirs) / x.nbytes,
-                    })
+                    rows.append(
+                        {
+                            "dtype": np.dtype(dtype).name,
+                            "shape": shape,
+                            "kind": kind,
+                            "func": name,
+                            "ours": t_ours,
+                            "scipy": t_theirs,
+                            "ratio": t_ours / t_theirs,
+                            "mem_ours": peak_extra_memory(f_ours) / x.nbytes,
+                            "mem_scipy": peak_extra_memory(f_theirs) / x.nbytes,
+                        }
+                    )
     return rows
 
 
@@ -149,8 +168,14 @@ def geomean(values: list[float]) -> float:
 # Accuracy
 # ---------------------------------------------------------------------------
 
+
 def _shifted(x: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    z = np.asarray(x, dtype=np.result_type(x.dtype, np.float32) if x.dtype.kind == "f" else np.float64) / t
+    z = (
+        np.asarray(
+            x, dtype=np.result_type(x.dtype, np.float32) if x.dtype.kind == "f" else np.float64
+        )
+        / t
+    )
     m = np.max(z, axis=-1, keepdims=True)
     d = z - m
     e = np.exp(d)
@@ -180,7 +205,9 @@ def accuracy_cases(quick: bool) -> list[tuple[type, str, np.ndarray, float]]:
             for family, (rows, t) in adversarial_rows(np.random.default_rng(seed), dtype).items():
                 cases.append((dtype, family, rows, t))
     n = 10**5 if quick else 10**6
-    cases.append((np.float64, "long row 10**6", np.random.default_rng(4).standard_normal((1, n)) * 3.0, 1.0))
+    cases.append(
+        (np.float64, "long row 10**6", np.random.default_rng(4).standard_normal((1, n)) * 3.0, 1.0)
+    )
     return cases
 
 
@@ -197,13 +224,21 @@ def run_accuracy(quick: bool) -> dict:
                 p, logp, lse = fn(rows, t)
             for r, (rp, rlogp, rlse) in enumerate(refs):
                 errs = {
-                    "softmax": max(ulp_error(c, y, out) for c, y in zip(p[r], rp)),
+                    "softmax": max(ulp_error(c, y, out) for c, y in zip(p[r], rp, strict=False)),
                     "log_softmax": max(
-                        (ulp_error(c, y, out) if y >= lowest else (0.0 if c == -np.inf else math.inf))
-                        for c, y in zip(logp[r], rlogp)),
+                        (
+                            ulp_error(c, y, out)
+                            if y >= lowest
+                            else (0.0 if c == -np.inf else math.inf)
+                        )
+                        for c, y in zip(logp[r], rlogp, strict=False)
+                    ),
                     "logsumexp": ulp_error(lse[r], rlse, out) if t == 1.0 else 0.0,
-                    "sum": (abs(math.fsum(np.asarray(p[r], dtype=np.float64)) - 1.0)
-                            / float(ml_dtypes.finfo(out).eps)) if np.isfinite(np.asarray(p[r], float)).all()
+                    "sum": (
+                        abs(math.fsum(np.asarray(p[r], dtype=np.float64)) - 1.0)
+                        / float(ml_dtypes.finfo(out).eps)
+                    )
+                    if np.isfinite(np.asarray(p[r], float)).all()
                     else math.inf,
                 }
                 for name, err in errs.items():
@@ -216,6 +251,7 @@ def run_accuracy(quick: bool) -> dict:
 # Report
 # ---------------------------------------------------------------------------
 
+
 def fmt_ulps(v: float) -> str:
     if not math.isfinite(v):
         return "inf/nan"
@@ -224,67 +260,107 @@ def fmt_ulps(v: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and a smaller accuracy set")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats and a smaller accuracy set"
+    )
     parser.add_argument("--skip-speed", action="store_true", help="accuracy only")
     parser.add_argument("--skip-accuracy", action="store_true", help="speed and memory only")
     args = parser.parse_args(argv)
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}, softmax_lib {softmax_lib.__version__}")
+    print(
+        f"numpy {np.__version__}, scipy {scipy.__version__}, softmax_lib {softmax_lib.__version__}"
+    )
     results: list[tuple[str, bool, str]] = []
 
     if not args.skip_speed:
-        print("\n== Speed: time per call, ratio ours/scipy (< 1: softmax_lib faster); "
-              "peak extra memory as a multiple of the input ==")
+        print(
+            "\n== Speed: time per call, ratio ours/scipy (< 1: softmax_lib faster); "
+            "peak extra memory as a multiple of the input =="
+        )
         rows = run_speed(args.quick)
-        print(f"{'dtype':8} {'shape':13} {'input':7} {'function':12} {'ours':>10} {'scipy':>10} {'ratio':>6}   "
-              f"{'mem ours':>8} {'mem scipy':>9}")
+        print(
+            f"{'dtype':8} {'shape':13} {'input':7} {'function':12} {'ours':>10} {'scipy':>10} {'ratio':>6}   "  # noqa: E501
+            f"{'mem ours':>8} {'mem scipy':>9}"
+        )
         for r in rows:
-            print(f"{r['dtype']:8} {str(r['shape']):13} {r['kind']:7} {r['func']:12} {r['ours'] * 1e3:8.3f}ms "
-                  f"{r['scipy'] * 1e3:8.3f}ms {r['ratio']:6.2f}   {r['mem_ours']:7.2f}x {r['mem_scipy']:8.2f}x")
+            print(
+                f"{r['dtype']:8} {str(r['shape']):13} {r['kind']:7} {r['func']:12} {r['ours'] * 1e3:8.3f}ms "  # noqa: E501
+                f"{r['scipy'] * 1e3:8.3f}ms {r['ratio']:6.2f}   {r['mem_ours']:7.2f}x {r['mem_scipy']:8.2f}x"  # noqa: E501
+            )
         print()
         for name in FUNCS:
-            print(f"geometric-mean ratio, {name:12}: {geomean([r['ratio'] for r in rows if r['func'] == name]):.2f}")
+            print(
+                f"geometric-mean ratio, {name:12}: {geomean([r['ratio'] for r in rows if r['func'] == name]):.2f}"  # noqa: E501
+            )
         for dt in DTYPES:
             label = np.dtype(dt).name
-            print(f"geometric-mean ratio, {label:12}: "
-                  f"{geomean([r['ratio'] for r in rows if r['dtype'] == label]):.2f}")
+            print(
+                f"geometric-mean ratio, {label:12}: "
+                f"{geomean([r['ratio'] for r in rows if r['dtype'] == label]):.2f}"
+            )
         g_all = geomean([r["ratio"] for r in rows])
         print(f"geometric-mean ratio, all cases   : {g_all:.2f}")
-        results.append(("geometric-mean time ratio <= 0.8 over all cases", g_all <= 0.8, f"{g_all:.2f}"))
+        results.append(
+            ("geometric-mean time ratio <= 0.8 over all cases", g_all <= 0.8, f"{g_all:.2f}")
+        )
         worst = max(rows, key=lambda r: r["ratio"])
-        results.append(("no case slower than 2.5x scipy", worst["ratio"] <= 2.5,
-                        f"worst {worst['ratio']:.2f} ({worst['dtype']} {worst['shape']} {worst['kind']} "
-                        f"{worst['func']})"))
+        results.append(
+            (
+                "no case slower than 2.5x scipy",
+                worst["ratio"] <= 2.5,
+                f"worst {worst['ratio']:.2f} ({worst['dtype']} {worst['shape']} {worst['kind']} "
+                f"{worst['func']})",
+            )
+        )
         mem_rows = [r for r in rows if r["dtype"] == "float64"]
         worst_mem = max(mem_rows, key=lambda r: r["mem_ours"])
-        results.append(("float64 peak extra memory <= 1.5x input on every case", worst_mem["mem_ours"] <= 1.5,
-                        f"worst {worst_mem['mem_ours']:.2f}x ({worst_mem['shape']} {worst_mem['kind']} "
-                        f"{worst_mem['func']}); scipy worst {max(r['mem_scipy'] for r in mem_rows):.2f}x"))
+        results.append(
+            (
+                "float64 peak extra memory <= 1.5x input on every case",
+                worst_mem["mem_ours"] <= 1.5,
+                f"worst {worst_mem['mem_ours']:.2f}x ({worst_mem['shape']} {worst_mem['kind']} "
+                f"{worst_mem['func']}); scipy worst {max(r['mem_scipy'] for r in mem_rows):.2f}x",
+            )
+        )
 
     if not args.skip_accuracy:
-        print("\n== Accuracy: largest error in ulps of the correctly rounded result (mpmath, 160 bits) ==")
+        print(
+            "\n== Accuracy: largest error in ulps of the correctly rounded result (mpmath, 160 bits) =="  # noqa: E501
+        )
         worst_acc = run_accuracy(args.quick)
         dtypes = sorted({k[0] for k in worst_acc}, key=[np.dtype(d).name for d in ACC_DTYPES].index)
         families = list(dict.fromkeys(k[3] for k in worst_acc))
         for dt in dtypes:
-            print(f"\n{dt}: softmax_lib per family (softmax / log_softmax / logsumexp ulp; |sum - 1| in eps)")
+            print(
+                f"\n{dt}: softmax_lib per family (softmax / log_softmax / logsumexp ulp; |sum - 1| in eps)"  # noqa: E501
+            )
             for fam in families:
                 if (dt, "softmax_lib", "softmax", fam) not in worst_acc:
                     continue
                 cells = [fmt_ulps(worst_acc[(dt, "softmax_lib", n, fam)]) for n in FUNCS + ["sum"]]
                 print(f"  {fam:24} " + " ".join(f"{c:>9}" for c in cells))
-            print(f"  {'all families':24} " + " ".join(
-                f"{fmt_ulps(max(v for k, v in worst_acc.items() if k[:3] == (dt, 'softmax_lib', n))):>9}"
-                for n in FUNCS + ["sum"]))
+            print(
+                f"  {'all families':24} "
+                + " ".join(
+                    f"{fmt_ulps(max(v for k, v in worst_acc.items() if k[:3] == (dt, 'softmax_lib', n))):>9}"  # noqa: E501
+                    for n in FUNCS + ["sum"]
+                )
+            )
             for method in ("shifted", "scipy.special"):
-                print(f"  {method + ' (all)':24} " + " ".join(
-                    f"{fmt_ulps(max(v for k, v in worst_acc.items() if k[:3] == (dt, method, n))):>9}"
-                    for n in FUNCS + ["sum"]))
+                print(
+                    f"  {method + ' (all)':24} "
+                    + " ".join(
+                        f"{fmt_ulps(max(v for k, v in worst_acc.items() if k[:3] == (dt, method, n))):>9}"  # noqa: E501
+                        for n in FUNCS + ["sum"]
+                    )
+                )
         for dt in dtypes:
             i = 0 if dt in ("float64", "int64") else 1
             for name in FUNCS:
                 err = max(v for k, v in worst_acc.items() if k[:3] == (dt, "softmax_lib", name))
                 target = ULP_TARGETS[name][i]
-                results.append((f"{name} {dt} <= {target:g} ulp", err <= target, f"{fmt_ulps(err)} ulp"))
+                results.append(
+                    (f"{name} {dt} <= {target:g} ulp", err <= target, f"{fmt_ulps(err)} ulp")
+                )
         s = max(v for k, v in worst_acc.items() if k[:3] == ("float64", "softmax_lib", "sum"))
         results.append(("float64 rows sum to 1 within 2 eps", s <= 2, f"{fmt_ulps(s)} eps"))
         finite = all(math.isfinite(v) for k, v in worst_acc.items() if k[1] == "softmax_lib")

@@ -36,7 +36,10 @@ __all__ = ["partial_logsumexp", "merge_partials", "streaming_logsumexp", "online
 
 
 class Partial(tuple):  # type: ignore[type-arg]
-    """A partial result ``(m, s)``; ``rest`` holds ``s - 1`` without rounding it into ``1 + rest``."""
+    """A partial result ``(m, s)``.
+
+    Its attribute ``rest`` holds ``s - 1`` without rounding it into ``1 + rest``.
+    """
 
     rest: NDArray[np.floating[Any]]
 
@@ -207,8 +210,14 @@ def merge_partials(a: tuple[Any, Any], b: tuple[Any, Any]) -> Partial:
         flat_small = np.atleast_1d(small).reshape(-1, 1)
         flat_big = np.atleast_1d(big).reshape(-1)
         safe_big = np.where(np.isinf(flat_big), 0.0, flat_big)
-        scale = _terms(flat_small, safe_big, 1.0, flat_small.dtype == np.float64,
-                       np.empty(flat_small.shape, dtype=flat_small.dtype), _Scratch(flat_small))
+        scale = _terms(
+            flat_small,
+            safe_big,
+            1.0,
+            flat_small.dtype == np.float64,
+            np.empty(flat_small.shape, dtype=flat_small.dtype),
+            _Scratch(flat_small),
+        )
         scale = scale.reshape(np.shape(small))
         scale = np.where(np.isneginf(small), 0.0, scale)
         scale = np.where(np.isposinf(small), 1.0, scale)  # both +inf: tied
@@ -281,8 +290,11 @@ def streaming_logsumexp(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[
     dtype: np.dtype | None = None
     for chunk in chunks:
         arr = as_float_array(chunk, func)
-        dtype = arr.dtype if dtype is None or dtype == arr.dtype else np.result_type(
-            _work_dtype(dtype), _work_dtype(arr.dtype))
+        dtype = (
+            arr.dtype
+            if dtype is None or dtype == arr.dtype
+            else np.result_type(_work_dtype(dtype), _work_dtype(arr.dtype))
+        )
         part = partial_logsumexp(arr, axis=axis)
         state = part if state is None else merge_partials(state, part)
     if state is None or dtype is None:
@@ -294,7 +306,9 @@ def streaming_logsumexp(chunks: Iterable[ArrayLike], axis: int = -1) -> NDArray[
     return out[()] if out.ndim == 0 else out
 
 
-def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> NDArray[np.floating[Any]]:
+def online_softmax(
+    x: ArrayLike, axis: int = -1, *, block_size: int = 1024
+) -> NDArray[np.floating[Any]]:
     r"""Softmax whose normaliser is computed in one pass over blocks of `axis`.
 
     The running maximum and rescaled running sum ``(m, s)`` are updated block
@@ -360,8 +374,13 @@ def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> N
     if arr.ndim == 0:
         arr = arr.reshape(1)
     ax = _one_axis(axis, arr.ndim, func)
-    if isinstance(block_size, (bool, np.bool_)) or not isinstance(block_size, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: block_size must be a positive int, got {type(block_size).__name__} {block_size!r}")
+    if isinstance(block_size, (bool, np.bool_)) or not isinstance(
+        block_size, (numbers.Integral, np.integer)
+    ):
+        raise TypeError(
+            f"{func}: block_size must be a positive int, "
+            f"got {type(block_size).__name__} {block_size!r}"
+        )
     if block_size < 1:
         raise ValueError(f"{func}: block_size must be a positive int, got {block_size!r}")
     out = np.empty(arr.shape, dtype=arr.dtype)
@@ -372,19 +391,31 @@ def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> N
     m = rest = carry = None
     with np.errstate(all="ignore"):
         for start in range(0, n, block_size):
-            part = partial_logsumexp(rows[:, start:start + block_size])
+            part = partial_logsumexp(rows[:, start : start + block_size])
             if m is None or rest is None or carry is None:
-                m, rest, carry = np.atleast_1d(part[0]), np.atleast_1d(part.rest), np.zeros(len(rows))
+                m, rest, carry = (
+                    np.atleast_1d(part[0]),
+                    np.atleast_1d(part.rest),
+                    np.zeros(len(rows)),
+                )
                 continue
             # merge_partials, with the rounding error of each sum carried along (Neumaier)
             merged = merge_partials(Partial(m, rest + carry), part)
             new_m = np.atleast_1d(merged[0])
             older = new_m == np.atleast_1d(part[0])  # the new block holds the maximum
-            keep, added = np.where(older, np.atleast_1d(part.rest), rest), np.atleast_1d(merged.rest) - 0.0
-            addend = np.where(older, (1.0 + rest + carry) * _rescale(m, new_m), (1.0 + part.rest)
-                              * _rescale(np.atleast_1d(part[0]), new_m))
+            keep, added = (
+                np.where(older, np.atleast_1d(part.rest), rest),
+                np.atleast_1d(merged.rest) - 0.0,
+            )
+            addend = np.where(
+                older,
+                (1.0 + rest + carry) * _rescale(m, new_m),
+                (1.0 + part.rest) * _rescale(np.atleast_1d(part[0]), new_m),
+            )
             total = keep + addend
-            error = np.where(np.abs(keep) >= np.abs(addend), (keep - total) + addend, (addend - total) + keep)
+            error = np.where(
+                np.abs(keep) >= np.abs(addend), (keep - total) + addend, (addend - total) + keep
+            )
             carry = np.where(older, 0.0, carry) + np.where(np.isfinite(error), error, 0.0)
             m, rest = new_m, np.where(np.isfinite(total), total, added)
     assert m is not None and rest is not None and carry is not None
@@ -394,11 +425,17 @@ def online_softmax(x: ArrayLike, axis: int = -1, *, block_size: int = 1024) -> N
     with np.errstate(all="ignore"):
         safe_m = np.where(np.isinf(m), 0.0, m)
         for start in range(0, n, block_size):
-            block = rows[:, start:start + block_size]
-            y = _terms(block, safe_m, 1.0, exact, np.empty(block.shape, dtype=_work_dtype(rows.dtype)),
-                       _Scratch(block))
+            block = rows[:, start : start + block_size]
+            y = _terms(
+                block,
+                safe_m,
+                1.0,
+                exact,
+                np.empty(block.shape, dtype=_work_dtype(rows.dtype)),
+                _Scratch(block),
+            )
             np.divide(y, total, out=y)
-            result[:, start:start + block_size] = y
+            result[:, start : start + block_size] = y
         for r in np.flatnonzero(np.isinf(m)):
             tied = rows[r] == m[r]
             result[r] = tied / max(int(tied.sum()), 1)

@@ -42,7 +42,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import mpmath
+import mpmath  # type: ignore[import-untyped]
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -194,7 +194,9 @@ def max_ulp_error(computed: ArrayLike, exact: Sequence[Any], dtype: Any) -> floa
             f"max_ulp_error: computed and exact must have the same number of entries, "
             f"got {len(values)} and {len(exact)}"
         )
-    return max((ulp_error(float(c), y, dtype) for c, y in zip(values, exact, strict=True)), default=0.0)
+    return max(
+        (ulp_error(float(c), y, dtype) for c, y in zip(values, exact, strict=True)), default=0.0
+    )
 
 
 def reference_softmax(
@@ -233,7 +235,7 @@ def reference_softmax(
         k = max(range(len(xs)), key=lambda i: xs[i])
         m = xs[k]
         terms = [mpmath.exp(v - m) for v in xs]
-        log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1:]))
+        log_total = mpmath.log1p(mpmath.fsum(terms[:k] + terms[k + 1 :]))
         total = mpmath.exp(log_total)
         return [v / total for v in terms], [(v - m) - log_total for v in xs], m + log_total
 
@@ -374,19 +376,32 @@ def adversarial_rows(
 
     top = np.full((3, 1), np.pi)
     fam: dict[str, tuple[NDArray[Any], float]] = {
-        "dominant entry": (rows(np.concatenate([np.full((3, 1), dom), std((3, n - 1))], axis=1)), 1.0),
+        "dominant entry": (
+            rows(np.concatenate([np.full((3, 1), dom), std((3, n - 1))], axis=1)),
+            1.0,
+        ),
         "near ties": (rows(3.0 + tie * std((3, n))), 1.0),
-        "wide range": (rows(np.concatenate([rng.uniform(-wide, np.pi, (3, n - 1)), top], axis=1)), 1.0),
+        "wide range": (
+            rows(np.concatenate([rng.uniform(-wide, np.pi, (3, n - 1)), top], axis=1)),
+            1.0,
+        ),
         "mixed magnitudes": (
-            rows(rng.choice([-1.0, 1.0], (3, n)) * 10.0 ** rng.uniform(-8, np.log10(wide), (3, n))), 1.0),
+            rows(rng.choice([-1.0, 1.0], (3, n)) * 10.0 ** rng.uniform(-8, np.log10(wide), (3, n))),
+            1.0,
+        ),
         "large positive offset": (rows(big + 0.02 * big * std((3, n))), 1.0),
         "large negative offset": (rows(-big + 0.02 * big * std((3, n))), 1.0),
         "wide range at an offset": (
-            rows(np.concatenate([rng.uniform(big - wide, big, (3, n - 1)), top + big], axis=1)), 1.0),
+            rows(np.concatenate([rng.uniform(big - wide, big, (3, n - 1)), top + big], axis=1)),
+            1.0,
+        ),
         "long row": (rows(3.0 * std((1, long))), 1.0),
         "two entries": (rows([[0.0, -dom], [1e-3, -wide], [wide / 2, 0.0]]), 1.0),
         "small temperature": (rows(4.0 * std((3, n))), 0.0123),
         "large temperature": (rows(wide * std((3, n))), 37.7),
-        "extreme temperatures": (rows(4.0 * std((1, n))), float(rng.choice([5e-324, 1e-300, 1.5e300, 1.7e308]))),
+        "extreme temperatures": (
+            rows(4.0 * std((1, n))),
+            float(rng.choice([5e-324, 1e-300, 1.5e300, 1.7e308])),
+        ),
     }
     return fam

@@ -26,6 +26,7 @@ ALL_FUNCS = FUNCS_WITH_AXIS + [sigmoid, log_sigmoid]
 # mpmath references (exact to far beyond float64, then rounded once)
 # ---------------------------------------------------------------------------
 
+
 def _scaled(x, temperature):
     """The logits as exact mpmath numbers, divided by the temperature in mpmath."""
     return [mp.mpf(float(v)) / mp.mpf(float(temperature)) for v in x]
@@ -93,6 +94,7 @@ CASES = {
 # Values
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", CASES)
 def test_softmax_matches_mpmath(name):
     x = CASES[name]
@@ -159,7 +161,9 @@ def test_naive_softmax_fails_as_documented():
     np.testing.assert_allclose(naive_softmax([2.0, 1.0, 0.5]), softmax([2.0, 1.0, 0.5]), rtol=1e-15)
 
 
-@pytest.mark.parametrize("z", [-800.0, -745.0, -700.0, -40.0, -1.0, -1e-10, 0.0, 1e-10, 0.5, 20.0, 40.0, 700.0])
+@pytest.mark.parametrize(
+    "z", [-800.0, -745.0, -700.0, -40.0, -1.0, -1e-10, 0.0, 1e-10, 0.5, 20.0, 40.0, 700.0]
+)
 def test_sigmoid_and_log_sigmoid_match_mpmath(z):
     assert_close_ulps(sigmoid(z), mp_sigmoid(z), 2)
     assert_close_ulps(log_sigmoid(z), mp_log_sigmoid(z), 2)
@@ -192,15 +196,20 @@ def test_temperature_limits():
 # Types, shapes and axes
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("func", [softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, naive_softmax])
+@pytest.mark.parametrize(
+    "func", [softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, naive_softmax]
+)
 def test_float_dtypes_are_kept(func, dtype):
     x = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], dtype=dtype)
     assert func(x).dtype == dtype
 
 
 @pytest.mark.parametrize("func", ALL_FUNCS)
-@pytest.mark.parametrize("x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int8), np.array([True, False, True])])
+@pytest.mark.parametrize(
+    "x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int8), np.array([True, False, True])]
+)
 def test_integers_and_bools_compute_in_float64(func, x):
     out = func(x)
     assert out.dtype == np.float64
@@ -229,15 +238,24 @@ def test_axis_variants_match_manual_reduction():
     for axis in (0, 1, 2, -1, -3):
         p = softmax(x, axis=axis)
         np.testing.assert_allclose(p.sum(axis=axis), 1.0, rtol=1e-15, atol=4e-16)
-        np.testing.assert_allclose(p, np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True), rtol=1e-13)
-        np.testing.assert_allclose(logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14)
+        np.testing.assert_allclose(
+            p, np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True), rtol=1e-13
+        )
+        np.testing.assert_allclose(
+            logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14
+        )
     for axis in [(0, 2), (2, 0), (1, 2), (0, 1, 2), None]:
         p = softmax(x, axis=axis)
         ref = np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)
         np.testing.assert_allclose(p, ref, rtol=1e-13)
         np.testing.assert_allclose(log_softmax(x, axis=axis), np.log(ref), rtol=1e-13, atol=1e-14)
-        np.testing.assert_allclose(logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14)
-        assert logsumexp(x, axis=axis, keepdims=True).shape == np.sum(x, axis=axis, keepdims=True).shape
+        np.testing.assert_allclose(
+            logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14
+        )
+        assert (
+            logsumexp(x, axis=axis, keepdims=True).shape
+            == np.sum(x, axis=axis, keepdims=True).shape
+        )
     # an empty tuple reduces nothing: every entry is its own distribution
     np.testing.assert_array_equal(softmax(x, axis=()), np.ones_like(x))
     np.testing.assert_array_equal(logsumexp(x, axis=()), x)
@@ -247,7 +265,9 @@ def test_non_contiguous_input():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(6, 8))[::2, ::-1].T
     # Same values up to the order of summation (numpy sums strided data differently).
-    np.testing.assert_allclose(softmax(x, axis=0), softmax(np.ascontiguousarray(x), axis=0), rtol=1e-15)
+    np.testing.assert_allclose(
+        softmax(x, axis=0), softmax(np.ascontiguousarray(x), axis=0), rtol=1e-15
+    )
     for column in range(x.shape[1]):
         assert_close_ulps(softmax(x, axis=0)[:, column], mp_softmax(x[:, column]), 8)
 
@@ -255,6 +275,7 @@ def test_non_contiguous_input():
 # ---------------------------------------------------------------------------
 # Special values
 # ---------------------------------------------------------------------------
+
 
 def test_minus_inf_gets_probability_exactly_zero():
     x = [1.0, -np.inf, 0.5]
@@ -267,7 +288,9 @@ def test_minus_inf_gets_probability_exactly_zero():
 
 def test_plus_inf_takes_the_mass():
     np.testing.assert_array_equal(softmax([np.inf, 5.0, -np.inf]), [1.0, 0.0, 0.0])
-    np.testing.assert_array_equal(softmax([np.inf, 3.0, np.inf, np.inf]), [1 / 3, 0.0, 1 / 3, 1 / 3])
+    np.testing.assert_array_equal(
+        softmax([np.inf, 3.0, np.inf, np.inf]), [1 / 3, 0.0, 1 / 3, 1 / 3]
+    )
     np.testing.assert_array_equal(log_softmax([np.inf, 1.0]), [0.0, -np.inf])
     np.testing.assert_allclose(log_softmax([np.inf, np.inf]), [-np.log(2)] * 2, rtol=1e-15)
     assert logsumexp([np.inf, 1.0]) == np.inf
@@ -315,6 +338,7 @@ def test_sigmoid_special_values():
 # Bad input
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("func", ALL_FUNCS)
 @pytest.mark.parametrize(
     "bad, error, pattern",
@@ -334,8 +358,16 @@ def test_bad_x_is_rejected_with_a_clear_message(func, bad, error, pattern):
 @pytest.mark.parametrize("func", [softmax, log_softmax])
 @pytest.mark.parametrize(
     "temperature, error",
-    [(0.0, ValueError), (-1.0, ValueError), (np.inf, ValueError), (np.nan, ValueError),
-     ("1", TypeError), (True, TypeError), ([1.0, 2.0], TypeError), (None, TypeError)],
+    [
+        (0.0, ValueError),
+        (-1.0, ValueError),
+        (np.inf, ValueError),
+        (np.nan, ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+        ([1.0, 2.0], TypeError),
+        (None, TypeError),
+    ],
 )
 def test_bad_temperature(func, temperature, error):
     with pytest.raises(error, match=f"^{func.__name__}: temperature must be a positive finite"):
@@ -343,8 +375,12 @@ def test_bad_temperature(func, temperature, error):
 
 
 def test_temperature_accepts_numpy_scalars():
-    np.testing.assert_array_equal(softmax([1.0, 2.0], temperature=np.float32(2.0)), softmax([1.0, 2.0], temperature=2.0))
-    np.testing.assert_array_equal(softmax([1.0, 2.0], temperature=2), softmax([1.0, 2.0], temperature=2.0))
+    np.testing.assert_array_equal(
+        softmax([1.0, 2.0], temperature=np.float32(2.0)), softmax([1.0, 2.0], temperature=2.0)
+    )
+    np.testing.assert_array_equal(
+        softmax([1.0, 2.0], temperature=2), softmax([1.0, 2.0], temperature=2.0)
+    )
 
 
 @pytest.mark.parametrize("func", FUNCS_WITH_AXIS)
@@ -379,10 +415,13 @@ def test_bad_keepdims():
 # Inputs are never mutated, outputs never alias them
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("func", ALL_FUNCS)
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_input_is_not_mutated_and_not_aliased(func, dtype):
-    x = np.array([[3.0, -np.inf, 1.0], [np.inf, 2.0, np.inf], [-np.inf, -np.inf, -np.inf]], dtype=dtype)
+    x = np.array(
+        [[3.0, -np.inf, 1.0], [np.inf, 2.0, np.inf], [-np.inf, -np.inf, -np.inf]], dtype=dtype
+    )
     before = x.copy()
     with np.errstate(all="ignore"):
         out = func(x) if func in (sigmoid, log_sigmoid) else func(x, axis=-1)
@@ -460,7 +499,14 @@ def _decreases(values) -> int:
 
 
 MONOTONE_RANGES = {
-    np.float64: [(-745.2, -700.0), (-42.0, -36.0), (-1.0, 1.0), (36.6, 37.5), (679.0, 681.0), (705.0, 712.0)],
+    np.float64: [
+        (-745.2, -700.0),
+        (-42.0, -36.0),
+        (-1.0, 1.0),
+        (36.6, 37.5),
+        (679.0, 681.0),
+        (705.0, 712.0),
+    ],
     np.float32: [(-104.5, -85.0), (-20.0, -14.0), (-1.0, 1.0), (15.5, 17.5), (85.0, 90.0)],
     np.float16: [(-18.0, -10.0), (-3.5, -2.5), (-1.0, 1.0), (6.0, 9.0), (10.0, 12.0)],
 }
@@ -531,9 +577,17 @@ def test_no_floating_point_error_in_strict_mode(index, temperature):
     x = STRICT_INPUTS[index]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with np.errstate(over="raise", invalid="raise", divide="raise", ):
-            outs = [softmax(x, temperature=temperature), log_softmax(x, temperature=temperature),
-                    sigmoid(x), log_sigmoid(x)]
+        with np.errstate(
+            over="raise",
+            invalid="raise",
+            divide="raise",
+        ):
+            outs = [
+                softmax(x, temperature=temperature),
+                log_softmax(x, temperature=temperature),
+                sigmoid(x),
+                log_sigmoid(x),
+            ]
             if temperature == 1.0:
                 outs.append(logsumexp(x))
     for out in outs:
@@ -553,7 +607,8 @@ def _peak_extra_bytes(func, x, **kwargs) -> int:
 
 
 @pytest.mark.parametrize(
-    "offset, temperature", [(0.0, 1.0), (700.0, 1.0), (1000.0, 1.0), (-1000.0, 1.0), (0.0, 0.37), (900.0, 3.0)]
+    "offset, temperature",
+    [(0.0, 1.0), (700.0, 1.0), (1000.0, 1.0), (-1000.0, 1.0), (0.0, 0.37), (900.0, 3.0)],
 )
 @pytest.mark.parametrize("func", [softmax, log_softmax, logsumexp])
 def test_peak_memory_at_most_one_and_a_half_inputs(func, offset, temperature):
