@@ -93,12 +93,14 @@ def _as_rows(
     shape back into the layout of `arr`.
     """
     kept = [i for i in range(arr.ndim) if i not in axes]
-    moved = np.transpose(arr, kept + list(axes))
-    rows = moved.reshape(int(np.prod(moved.shape[: len(kept)], dtype=np.int64)), -1)
-    inverse = np.argsort(kept + list(axes))
+    perm = kept + list(axes)
+    moved = arr.transpose(perm)
+    n_rows = math.prod(moved.shape[: len(kept)])
+    rows = moved.reshape(n_rows, arr.size // max(n_rows, 1))
+    inverse = sorted(range(arr.ndim), key=perm.__getitem__)
 
     def back(y: np.ndarray) -> np.ndarray:
-        return np.transpose(y.reshape(moved.shape), inverse)
+        return y.reshape(moved.shape).transpose(inverse)
 
     return rows, back
 
@@ -184,9 +186,8 @@ class _Scratch:
 
 def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     """Index and value (in `work`) of the first largest entry of each row (NaN wins)."""
-    at = np.arange(xb.shape[0])
-    idx = np.argmax(xb[:, chunks[0]], axis=1)
-    m = xb[at, idx].astype(work)
+    idx = xb[:, chunks[0]].argmax(axis=1)
+    m = xb[np.arange(xb.shape[0]), idx].astype(work)
     for cols in chunks[1:]:  # a long row: one row, several chunks
         i = int(np.argmax(xb[0, cols])) + cols.start
         if xb[0, i] > m[0] or np.isnan(xb[0, i]):
@@ -214,24 +215,22 @@ def _shift(
     the rounding error kept. Rows with an infinite maximum get the shift 0
     (they are repaired afterwards).
     """
-    if exact and math.frexp(temperature)[0] == 0.5:
-        mz = m / temperature
-        k = np.where(mz >= 0.0, 0.0, np.ceil(mz))
-        large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
-        need_error = large
-        if large.any():
-            up = np.ceil(mz)
-            lowest = xb.min(axis=1) / temperature
-            need_error = large & ~(
-                np.isfinite(up) & ((lowest >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT))
-            )
-            k = np.where(large, up, k)
-        c = np.where(need_error, m, k * temperature)
-        keep_error = bool(np.any(need_error & np.isfinite(m)))
-    else:
-        c, keep_error = m.copy(), exact
+    if not (exact and math.frexp(temperature)[0] == 0.5):
+        c = m.copy()
+        c[np.isinf(c)] = 0.0
+        return c, exact
+    mz = m if temperature == 1.0 else m / temperature
+    k = np.ceil(np.minimum(mz, 0.0))
+    large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
+    if not large.any():
+        return (k if temperature == 1.0 else k * temperature), False
+    up = np.ceil(mz)
+    lowest = xb.min(axis=1) / temperature
+    exact_up = np.isfinite(up) & ((lowest >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT))
+    need_error = large & ~exact_up
+    c = np.where(need_error, m, np.where(large, up, k) * temperature)
     c[np.isinf(c)] = 0.0
-    return c, keep_error
+    return c, bool(np.any(need_error & np.isfinite(m)))
 
 
 def _split(a: Any) -> tuple[Any, Any]:
