@@ -516,7 +516,7 @@ MONOTONE_RANGES = {
 def test_sigmoid_and_softmax_are_monotone_in_their_own_logit(dtype):
     # Bug 2: e^z / (e^z + 1) decreased on tens of thousands of grid steps of [36.7, 37.4].
     for lo, hi in MONOTONE_RANGES[dtype]:
-        z = _sorted_grid(lo, hi, 200_001, dtype)
+        z = _sorted_grid(lo, hi, 60_001, dtype)
         zero = np.zeros_like(z)
         assert _decreases(sigmoid(z)) == 0, (lo, hi)
         two = softmax(np.stack([z, zero], axis=-1))
