@@ -438,16 +438,21 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
-    exact = X.dtype == scratch.work
+    # (x - m) / T needs its rounding error only in float64 and when T is not a power of
+    # two or is above 1 (then x - m may overflow while (x - m) / T does not); otherwise
+    # the rounding of x - m is at most half an ulp of the result, as the log does not
+    # amplify it.
+    keep_error = X.dtype == scratch.work and (math.frexp(temperature)[0] != 0.5 or temperature > 1)
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
         rb = xb.shape[0]
-        nz = _block_normaliser(xb, chunks, temperature, scratch)
+        in_place = out.dtype == scratch.work
+        nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
         log_norm = np.log1p(nz.rest / nz.top)[:, None]
         for cols in chunks:
             w = cols.stop - cols.start
-            hi = block[:, cols] if out.dtype == scratch.work else scratch("terms", rb, w)
-            if exact and temperature != 1.0:
+            hi = block[:, cols] if in_place else scratch("terms", rb, w)
+            if keep_error:
                 lo = _exponent(
                     xb[:, cols],
                     nz.m,
