@@ -230,3 +230,24 @@ def check_labels(
             allowed = "non-negative" if n_classes is None else f"in 0, ..., {n_classes - 1}"
             raise ValueError(f"{func}: labels must be {allowed}, got values from {low} to {high}")
     return arr.astype(np.intp)
+
+# --- added for core ---
+def as_float_array(x: Any, func: str, name: str = "x") -> np.ndarray:
+    """:func:`as_real_array`, also accepting the ``ml_dtypes`` floating formats.
+
+    Arrays of ``ml_dtypes`` formats (bfloat16, the float8 formats) are
+    returned as they are; everything else goes through :func:`as_real_array`.
+    """
+    dtype = getattr(x, "dtype", None)
+    if isinstance(x, np.ndarray) and is_ml_float(x.dtype):
+        return x
+    if isinstance(x, np.generic) and dtype is not None and is_ml_float(dtype):
+        return np.asarray(x)
+    return as_real_array(x, func, name)
+
+
+def is_ml_float(dtype: Any) -> bool:
+    """Whether `dtype` is a floating format of the ``ml_dtypes`` package (bfloat16, float8)."""
+    dt = np.dtype(dtype)
+    return dt.kind == "V" and dt.names is None and dt.type.__module__.startswith("ml_dtypes") \
+        and "float" in dt.name
