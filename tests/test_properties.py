@@ -96,9 +96,12 @@ def test_log_softmax_is_log_of_softmax_where_representable(x):
 
 @given(matrices(), st.integers(-2, 1))
 def test_agrees_with_scipy_on_ordinary_inputs(x, axis):
-    np.testing.assert_allclose(softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(log_softmax(x, axis=axis), scipy.special.log_softmax(x, axis=axis), rtol=1e-13, atol=1e-13)
-    np.testing.assert_allclose(logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(softmax(x, axis=axis), scipy.special.softmax(x, axis=axis),
+                               rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(log_softmax(x, axis=axis),
+                               scipy.special.log_softmax(x, axis=axis), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis),
+                               rtol=1e-13, atol=1e-13)
 
 
 @given(vectors(ordinary), st.floats(0.05, 20.0))
@@ -119,3 +122,57 @@ def test_float32_stays_float32_and_close_to_float64(x):
     assert p32.dtype == np.float32
     p64 = softmax(x.astype(np.float64))
     np.testing.assert_allclose(p32, p64, rtol=8 * np.finfo(np.float32).eps, atol=1e-44)
+
+
+# --- Lipschitz, co-coercivity and smoothness (chapter "What softmax guarantees") ---
+
+def logit_pairs(lo, hi, max_n):
+    element = st.floats(lo, hi)
+    return st.integers(2, max_n).flatmap(
+        lambda n: st.tuples(hnp.arrays(np.float64, n, elements=element),
+                            hnp.arrays(np.float64, n, elements=element)))
+
+
+# wide pairs, and pairs near a tie, where the constants 1/2, 2 and 1/4 are nearly attained
+pairs = st.one_of(logit_pairs(-30, 30, 8), logit_pairs(-0.5, 0.5, 3))
+
+
+@given(vectors(st.floats(-30, 30), max_size=12))
+def test_jacobian_spectral_norm_is_at_most_one_half(x):
+    from softmax_lib import softmax_jacobian
+
+    eig = np.linalg.eigvalsh(softmax_jacobian(x))
+    assert eig.max() <= 0.5 + 4 * EPS64
+    assert eig.min() >= -4 * EPS64
+
+
+@given(pairs)
+def test_softmax_is_one_half_lipschitz_and_cocoercive_with_constant_two(xy):
+    x, y = xy
+    g, d = softmax(x) - softmax(y), x - y
+    # each entry of g carries a rounding error of a few eps; the slack covers it
+    slack = 8 * len(x) * EPS64 * (1.0 + np.abs(d).sum())
+    assert np.linalg.norm(g) <= 0.5 * np.linalg.norm(d) + slack
+    assert g @ d >= 2 * (g @ g) - slack
+
+
+def test_the_cocoercivity_constant_two_is_sharp_at_a_tie():
+    # x = (delta, -delta), y = -x: the ratio <g, d> / ||g||^2 is 2 delta / tanh(delta)
+    delta = 1e-3
+    x, y = np.array([delta, -delta]), np.array([-delta, delta])
+    g = softmax(x) - softmax(y)
+    ratio = (g @ (x - y)) / (g @ g)
+    assert abs(ratio - 2 * delta / np.tanh(delta)) < 1e-9
+    assert 2.0 < ratio < 2.0 + 1e-6          # a claimed constant 2 + 1e-6 would fail here
+
+
+@given(pairs, st.integers(0, 7))
+def test_cross_entropy_descent_lemma_with_constant_one_quarter(zz, label):
+    from softmax_lib import cross_entropy
+
+    z, w = zz
+    label = label % len(z)
+    grad = softmax(z) - np.eye(len(z))[label]
+    upper = float(cross_entropy(z, label)) + grad @ (w - z) + 0.25 * np.sum((w - z) ** 2)
+    slack = 1e-12 * (1.0 + np.abs(z).max() + np.abs(w).max()) ** 2
+    assert float(cross_entropy(w, label)) <= upper + slack
