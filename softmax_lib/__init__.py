@@ -27,6 +27,8 @@ expected_calibration_error, reliability_curve, fit_temperature, brier_score, neg
     Measuring calibration, and temperature scaling.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+logit, log1mexp, bce_with_logits
+    The logistic model's inverse, log(1 - e^a), and binary cross-entropy from logits.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -57,6 +59,7 @@ from ._calibration import (
 )
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._logistic import bce_with_logits, log1mexp, logit
 
 __all__ = [
     "softmax",
@@ -86,6 +89,9 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "logit",
+    "log1mexp",
+    "bce_with_logits",
 ]
 
 __version__ = "0.1.0"
