@@ -169,7 +169,7 @@ def log1mexp(a: ArrayLike) -> NDArray[np.floating[Any]]:
 
     References
     ----------
-    .. [1] M. Maechler, "Accurately computing log(1 - exp(-|a|)), assessed by
+    .. [1] M. Maechler, "Accurately computing :math:`\log(1 - \exp(-|a|))`, assessed by
        the Rmpfr package", vignette of the R package Rmpfr, 2012.
 
     Examples
