@@ -79,7 +79,7 @@ def logit(p: ArrayLike) -> NDArray[np.floating[Any]]:
     * :math:`1/4 \le p < 1/2`: :math:`-\operatorname{log1p}((1 - 2p)/p)`, with
       :math:`1 - 2p` exact;
     * :math:`p < 1/4`: :math:`\log p - \operatorname{log1p}(-p)`, where the
-      first term dominates (|log p| > 4 |log1p(-p)|: little cancellation).
+      first term dominates (:math:`|\log p| > 4 |\operatorname{log1p}(-p)|`).
 
     Measured against 160-bit mpmath values (``tests/test_logistic.py``), the
     float64 result was within 1 ulp of the correctly rounded log-odds on
