@@ -35,6 +35,8 @@ SoftmaxFit, effective_rank, estimate_hidden_size
     The result of a fit; spectra, and the hidden size of a model from its outputs.
 load_book_text, char_ngram_table, NgramTable
     A sample of the book's prose and next-character tables built from it.
+logit, log1mexp, bce_with_logits
+    The logistic model's inverse, log(1 - e^a), and binary cross-entropy from logits.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -82,6 +84,7 @@ from ._bottleneck import (  # added for ch7
     estimate_hidden_size,
     load_book_text,
 )
+from ._logistic import bce_with_logits, log1mexp, logit
 
 __all__ = [
     "softmax",
@@ -124,6 +127,9 @@ __all__ = [
     "brier_decomposition",
     "ConformalSets",
     "conformal_prediction_sets",
+    "logit",
+    "log1mexp",
+    "bce_with_logits",
 ]
 
 __version__ = "0.2.0"
