@@ -149,6 +149,12 @@ class _CourseDirective(SphinxDirective):
         self.state.nested_parse(
             StringList(lines, source=self.get_source_info()[0]), self.content_offset, container
         )
+        # Links to files the build writes itself (the editions) are written as
+        # SITE_FILE + path, which the parser leaves alone, and become relative links here.
+        for ref in container.findall(nodes.reference):
+            uri = ref.get("refuri", "")
+            if uri.startswith(SITE_FILE):
+                ref["refuri"] = uri[len(SITE_FILE):]
         return container.children
 
 
@@ -260,6 +266,10 @@ class CourseHomework(_CourseDirective):
         return self.render(lines)
 
 
+#: Prefix of links to files that the build writes into the site (see render()).
+SITE_FILE = "https://site-file.invalid/"
+
+
 class CourseNotebooks(_CourseDirective):
     def run(self) -> list[nodes.Node]:
         options = self.env.app.config.html_theme_options or {}
@@ -277,6 +287,7 @@ class CourseNotebooks(_CourseDirective):
             "",
             "* - Chapter",
             "  - Notebook",
+            "  - Editions (plain Jupyter)",
             "  - Open online",
         ]
         for chapter in self.chapters():
@@ -289,9 +300,17 @@ class CourseNotebooks(_CourseDirective):
                 )
             if colab and org_repo and chapter.path.suffix == ".ipynb":
                 online.append(f"[Colab]({colab}/github/{org_repo}/blob/{branch}/{in_repo})")
+            editions = "-"
+            if chapter.path.suffix == ".ipynb":
+                # written by tools/editions.py after every HTML build (_ext/site_fixes.py)
+                editions = ", ".join(
+                    f"[{kind}]({SITE_FILE}editions/{kind}/{chapter.path.name})"
+                    for kind in ("student", "instructor")
+                )
             lines += [
                 f"* - {self.link(chapter)}",
                 f"  - {{download}}`{chapter.path.name} </{rel}>`",
+                f"  - {editions}",
                 f"  - {', '.join(online) or '-'}",
             ]
         lines.append(":::")

@@ -1,6 +1,6 @@
 """Reference values, errors in ulps and finite differences, for tests and chapters.
 
-In the spirit of :mod:`numpy.testing`: the one place where the book, the test
+In the spirit of ``numpy.testing``: the one place where the book, the test
 suite and the benchmarks get their correctly rounded references and their
 measure of error, so that all of them judge accuracy the same way.
 
@@ -20,10 +20,10 @@ subnormal ``y`` it is the smallest subnormal). The error of a computed value
 nearest number of the format. So a correctly rounded result has error 0, and
 an error of 1 means one step of the format away from it.
 
-References
-----------
+Precision
+---------
 Every reference is computed in mpmath inside ``mpmath.workprec`` (the global
-precision is never changed), at :data:`PREC` bits unless stated.
+precision is never changed), at ``PREC`` = 160 bits unless stated.
 
 Examples
 --------
@@ -202,7 +202,7 @@ def max_ulp_error(computed: ArrayLike, exact: Sequence[Any], dtype: Any) -> floa
 def reference_softmax(
     row: ArrayLike, temperature: float = 1.0
 ) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf]:
-    """Exact softmax, log-softmax and log-sum-exp of one row, at :data:`PREC` bits.
+    """Exact softmax, log-softmax and log-sum-exp of one row, at ``PREC`` bits.
 
     The division by `temperature` is done exactly (in mpmath, from the float
     values). ``log`` of the sum is computed as ``log1p`` of the sum without the
