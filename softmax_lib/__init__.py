@@ -27,6 +27,8 @@ expected_calibration_error, reliability_curve, fit_temperature, brier_score, neg
     Measuring calibration, and temperature scaling.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+attention, flash_attention_forward, flash_attention_backward
+    Scaled dot-product attention, directly and blockwise (FlashAttention in numpy).
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -57,6 +59,7 @@ from ._calibration import (
 )
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._attention import attention, flash_attention_backward, flash_attention_forward
 
 __all__ = [
     "softmax",
@@ -86,6 +89,9 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "attention",
+    "flash_attention_forward",
+    "flash_attention_backward",
 ]
 
 __version__ = "0.1.0"

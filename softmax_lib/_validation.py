@@ -101,3 +101,34 @@ def check_temperature(temperature: Any, func: str) -> float:
         )
     return value
 
+
+
+# --- added for attention ---
+
+
+def check_positive_int(value: Any, func: str, name: str) -> int:
+    """Return `value` as an int, or raise if it is not an integer >= 1 (bools are rejected)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
+    if int(value) < 1:
+        raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
+    return int(value)
+
+
+def check_real(
+    value: Any, func: str, name: str, lo: float = -math.inf, hi: float = math.inf
+) -> float:
+    """Return `value` as a float, or raise if it is not a finite real in ``[lo, hi]``."""
+    ok_type = isinstance(value, numbers.Real) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+    )
+    if isinstance(value, (bool, np.bool_)) or not ok_type:
+        raise TypeError(
+            f"{func}: {name} must be a finite real number, got {type(value).__name__} {value!r}"
+        )
+    result = float(value)
+    if not (math.isfinite(result) and lo <= result <= hi):
+        raise ValueError(
+            f"{func}: {name} must be a finite real number in [{lo}, {hi}], got {result!r}"
+        )
+    return result
