@@ -84,8 +84,9 @@ def _inputs(
 
 def _scores(qb: FloatArray, kb: FloatArray, scale: float, func: str) -> FloatArray:
     """``scale * qb @ kb^T``, checked for overflow."""
-    s: FloatArray = np.matmul(qb, np.swapaxes(kb, -1, -2))
-    s *= scale
+    with np.errstate(over="ignore", invalid="ignore"):
+        s: FloatArray = np.matmul(qb, np.swapaxes(kb, -1, -2))
+        s *= scale
     if not np.all(np.isfinite(s)):
         raise ValueError(
             f"{func}: the scores scale * q @ k^T overflow float64; rescale q or k"
