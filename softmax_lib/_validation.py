@@ -109,7 +109,9 @@ def check_temperature(temperature: Any, func: str) -> float:
 def check_positive_int(value: Any, func: str, name: str) -> int:
     """Return `value` as an int, or raise if it is not an integer >= 1 (bools are rejected)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}"
+        )
     if int(value) < 1:
         raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
     return int(value)
