@@ -25,10 +25,20 @@ mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
     Output layers beyond the bottleneck, and classes that can never win.
 expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
     Measuring calibration, and temperature scaling.
+classwise_calibration_error, l2_calibration_error, brier_decomposition
+    Classwise and debiased calibration errors, and the Brier score's decomposition.
+conformal_prediction_sets
+    Split-conformal prediction sets with a coverage guarantee.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
 attention, flash_attention_forward, flash_attention_backward
     Scaled dot-product attention, directly and blockwise (FlashAttention in numpy).
+SoftmaxFit, effective_rank, estimate_hidden_size
+    The result of a fit; spectra, and the hidden size of a model from its outputs.
+load_book_text, char_ngram_table, NgramTable
+    A sample of the book's prose and next-character tables built from it.
+logit, log1mexp, bce_with_logits
+    The logistic model's inverse, log(1 - e^a), and binary cross-entropy from logits.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -57,9 +67,27 @@ from ._calibration import (
     negative_log_likelihood,
     reliability_curve,
 )
+from ._calibration import (
+    BrierDecomposition,
+    ConformalSets,
+    ReliabilityCurve,
+    brier_decomposition,
+    classwise_calibration_error,
+    conformal_prediction_sets,
+    l2_calibration_error,
+)
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
 from ._attention import attention, flash_attention_backward, flash_attention_forward
+from ._bottleneck import (  # added for ch7
+    NgramTable,
+    SoftmaxFit,
+    char_ngram_table,
+    effective_rank,
+    estimate_hidden_size,
+    load_book_text,
+)
+from ._logistic import bce_with_logits, log1mexp, logit
 
 __all__ = [
     "softmax",
@@ -89,9 +117,25 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "SoftmaxFit",
+    "effective_rank",
+    "estimate_hidden_size",
+    "load_book_text",
+    "char_ngram_table",
+    "NgramTable",
+    "ReliabilityCurve",
+    "classwise_calibration_error",
+    "l2_calibration_error",
+    "BrierDecomposition",
+    "brier_decomposition",
+    "ConformalSets",
+    "conformal_prediction_sets",
+    "logit",
+    "log1mexp",
+    "bce_with_logits",
     "attention",
     "flash_attention_forward",
     "flash_attention_backward",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -50,6 +50,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from book_structure import toc_chapters, toc_docnames
 from tools.build_pdf import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,21 +106,7 @@ def site_pages(html: Path) -> list[str]:
 
 def toc_entries() -> tuple[list[str], list[str]]:
     """(every document in _toc.yml, the chapters among them), as docnames."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    docs, chapters = [toc["root"]], []
-
-    def walk(entries: list[dict], numbered: bool) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                name = re.sub(r"\.(md|ipynb)$", "", entry["file"])
-                docs.append(name)
-                if name.startswith("chapters/"):
-                    chapters.append(name)
-            walk(entry.get("sections", []), numbered)
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []), bool(part.get("numbered")))
-    return docs, chapters
+    return toc_docnames(ROOT), toc_chapters(ROOT)
 
 
 @pytest.fixture(scope="module")
