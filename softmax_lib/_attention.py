@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import softmax
-from ._validation import as_real_array, check_positive_int, check_real
+from ._validation import as_real_array, check_bool, check_positive_int, check_real
 
 __all__ = ["attention", "flash_attention_forward", "flash_attention_backward"]
 
@@ -68,12 +68,10 @@ def _inputs(
     for name, arr in (("q", qa), ("k", ka), ("v", va)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{func}: {name} must be finite (no inf or NaN)")
-    if not isinstance(causal, (bool, np.bool_)):
-        raise TypeError(f"{func}: causal must be a bool, got {type(causal).__name__} {causal!r}")
+    check_bool(causal, func, "causal")
     d = qa.shape[-1]
-    s = 1.0 / np.sqrt(d) if scale is None else check_real(scale, func, "scale", 0.0)
-    if s == 0.0:
-        raise ValueError(f"{func}: scale must be a positive finite real number, got 0.0")
+    s = (1.0 / np.sqrt(d) if scale is None
+         else check_real(scale, func, "scale", 0.0, lo_open=True))
     out_dtype = np.result_type(qa.dtype, ka.dtype, va.dtype)
     work = np.result_type(out_dtype, np.float64)
     qw, kw, vw = (
