@@ -49,11 +49,14 @@ Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
 """
 
-from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
-from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
-from ._information import entropy
-from ._bottleneck import (
+from ._bottleneck import (  # added for ch7
+    NgramTable,
+    SoftmaxFit,
+    char_ngram_table,
+    effective_rank,
+    estimate_hidden_size,
     fit_softmax_model,
+    load_book_text,
     log_prob_matrix,
     mixture_of_softmaxes,
     numerical_rank,
@@ -61,33 +64,26 @@ from ._bottleneck import (
     unargmaxable_classes,
 )
 from ._calibration import (
-    brier_score,
-    expected_calibration_error,
-    fit_temperature,
-    negative_log_likelihood,
-    reliability_curve,
-)
-from ._calibration import (
     BrierDecomposition,
     ConformalSets,
     ReliabilityCurve,
     brier_decomposition,
+    brier_score,
     classwise_calibration_error,
     conformal_prediction_sets,
+    expected_calibration_error,
+    fit_temperature,
     l2_calibration_error,
+    negative_log_likelihood,
+    reliability_curve,
 )
 from ._classifier import SoftmaxClassifier
+from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
+from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
+from ._information import entropy
+from ._logistic import bce_with_logits, log1mexp, logit
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
 from ._attention import attention, flash_attention_backward, flash_attention_forward
-from ._bottleneck import (  # added for ch7
-    NgramTable,
-    SoftmaxFit,
-    char_ngram_table,
-    effective_rank,
-    estimate_hidden_size,
-    load_book_text,
-)
-from ._logistic import bce_with_logits, log1mexp, logit
 
 __all__ = [
     "softmax",

@@ -628,7 +628,7 @@ def fit_softmax_model(
     if not np.allclose(P.sum(axis=1), 1.0, rtol=0.0, atol=1e-8):
         raise ValueError(f"{func}: every row of target must sum to one (within 1e-8)")
     try:
-        from scipy.optimize import minimize  # type: ignore[import-untyped]
+        from scipy.optimize import minimize
     except ImportError as exc:  # pragma: no cover - scipy is installed with the book
         raise ImportError(f"{func} needs SciPy (pip install scipy)") from exc
 

@@ -42,7 +42,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import mpmath  # type: ignore[import-untyped]
+import mpmath
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
