@@ -49,6 +49,7 @@ Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
 """
 
+from ._attention import attention, flash_attention_backward, flash_attention_forward
 from ._bottleneck import (  # added for ch7
     NgramTable,
     SoftmaxFit,
@@ -83,7 +84,6 @@ from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, sof
 from ._information import entropy
 from ._logistic import bce_with_logits, log1mexp, logit
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
-from ._attention import attention, flash_attention_backward, flash_attention_forward
 
 __all__ = [
     "softmax",
