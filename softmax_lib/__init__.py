@@ -31,6 +31,8 @@ conformal_prediction_sets
     Split-conformal prediction sets with a coverage guarantee.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+attention, flash_attention_forward, flash_attention_backward
+    Scaled dot-product attention, directly and blockwise (FlashAttention in numpy).
 SoftmaxFit, effective_rank, estimate_hidden_size
     The result of a fit; spectra, and the hidden size of a model from its outputs.
 load_book_text, char_ngram_table, NgramTable
@@ -47,6 +49,7 @@ Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
 the numerical core depends on numpy alone.
 """
 
+from ._attention import attention, flash_attention_backward, flash_attention_forward
 from ._bottleneck import (  # added for ch7
     NgramTable,
     SoftmaxFit,
@@ -126,6 +129,9 @@ __all__ = [
     "logit",
     "log1mexp",
     "bce_with_logits",
+    "attention",
+    "flash_attention_forward",
+    "flash_attention_backward",
 ]
 
 __version__ = "0.2.0"
