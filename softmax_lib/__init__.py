@@ -27,6 +27,10 @@ expected_calibration_error, reliability_curve, fit_temperature, brier_score, neg
     Measuring calibration, and temperature scaling.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+chunked_cross_entropy, sampled_softmax_loss, huffman_paths, hierarchical_log_prob
+    Training with a large vocabulary: chunked and sampled losses, hierarchical softmax.
+top_k_top_p_filter, gumbel_top_k
+    Decoding: truncated sampling and sampling without replacement.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -57,6 +61,15 @@ from ._calibration import (
 )
 from ._classifier import SoftmaxClassifier
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._vocabulary import (
+    CrossEntropyResult,
+    chunked_cross_entropy,
+    gumbel_top_k,
+    hierarchical_log_prob,
+    huffman_paths,
+    sampled_softmax_loss,
+    top_k_top_p_filter,
+)
 
 __all__ = [
     "softmax",
@@ -86,6 +99,13 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "CrossEntropyResult",
+    "chunked_cross_entropy",
+    "sampled_softmax_loss",
+    "huffman_paths",
+    "hierarchical_log_prob",
+    "top_k_top_p_filter",
+    "gumbel_top_k",
 ]
 
 __version__ = "0.2.0"
