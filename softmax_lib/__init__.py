@@ -39,6 +39,10 @@ load_book_text, char_ngram_table, NgramTable
     A sample of the book's prose and next-character tables built from it.
 logit, log1mexp, bce_with_logits
     The logistic model's inverse, log(1 - e^a), and binary cross-entropy from logits.
+chunked_cross_entropy, sampled_softmax_loss, huffman_paths, hierarchical_log_prob
+    Training with a large vocabulary: chunked and sampled losses, hierarchical softmax.
+top_k_top_p_filter, gumbel_top_k
+    Decoding: truncated sampling and sampling without replacement.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -84,6 +88,15 @@ from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, sof
 from ._information import entropy
 from ._logistic import bce_with_logits, log1mexp, logit
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._vocabulary import (
+    CrossEntropyResult,
+    chunked_cross_entropy,
+    gumbel_top_k,
+    hierarchical_log_prob,
+    huffman_paths,
+    sampled_softmax_loss,
+    top_k_top_p_filter,
+)
 
 __all__ = [
     "softmax",
@@ -132,6 +145,13 @@ __all__ = [
     "attention",
     "flash_attention_forward",
     "flash_attention_backward",
+    "CrossEntropyResult",
+    "chunked_cross_entropy",
+    "sampled_softmax_loss",
+    "huffman_paths",
+    "hierarchical_log_prob",
+    "top_k_top_p_filter",
+    "gumbel_top_k",
 ]
 
 __version__ = "0.2.0"
