@@ -50,11 +50,11 @@ Reference values, errors in ulps and finite differences for tests live in
 :mod:`softmax_lib.testing` (it needs mpmath).
 
 Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
-the numerical core depends on numpy alone.
+the library itself needs only numpy, scipy and threadpoolctl.
 """
 
 from ._attention import attention, flash_attention_backward, flash_attention_forward
-from ._bottleneck import (  # added for ch7
+from ._bottleneck import (
     NgramTable,
     SoftmaxFit,
     char_ngram_table,
