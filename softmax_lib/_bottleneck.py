@@ -24,10 +24,11 @@ is imported when they are called, so ``import softmax_lib`` needs numpy alone.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -588,9 +589,14 @@ def fit_softmax_model(
     tolerance. A penalty ``l2`` makes the minimum exist; with one of about
     ``1e-4`` or more the small fits of the book converge.
 
-    Without a bias, a softmax with ``d >= rank(log P) - 1`` can fit a target
-    with positive entries exactly; below that the KL has a positive floor
-    (Chapter 7 proves both, after Yang et al.).
+    Without a bias, a softmax fits a target with positive entries exactly if
+    and only if the row-centred :math:`\log P` has rank at most ``d`` (Chapter
+    7 proves this, after Yang et al.). Below that the infimum of the KL is
+    positive: if fits :math:`Q^{(t)}` had KL tending to 0, then
+    :math:`Q^{(t)} \to P` (Pinsker's inequality), so the row-centred
+    :math:`\log Q^{(t)}`, each of rank at most ``d``, would tend to the
+    row-centred :math:`\log P`, and matrices of rank at most ``d`` form a
+    closed set.
 
     References
     ----------
@@ -770,32 +776,61 @@ def effective_rank(a: ArrayLike) -> float:
     return float(np.exp(-np.sum(q * np.log(q))))
 
 
-def estimate_hidden_size(log_prob_vectors: ArrayLike) -> int:
+@overload
+def estimate_hidden_size(
+    log_prob_vectors: ArrayLike, *, return_drop: Literal[False] = ...
+) -> int: ...
+
+
+@overload
+def estimate_hidden_size(
+    log_prob_vectors: ArrayLike, *, return_drop: Literal[True]
+) -> tuple[int, float]: ...
+
+
+def estimate_hidden_size(
+    log_prob_vectors: ArrayLike, *, return_drop: bool = False
+) -> int | tuple[int, float]:
     r"""Estimate the hidden size of a softmax model from the log-probability vectors it returns.
 
     Parameters
     ----------
     log_prob_vectors : array_like, shape (n_queries, n_classes)
         One full log-probability (or logit) vector per query, as returned by a
-        model for different inputs. Needs more queries and more classes than
-        the hidden size being estimated.
+        model for different inputs. Needs clearly more queries and more classes
+        than the hidden size being estimated (see Warns).
+    return_drop : bool, optional
+        Also return the size of the drop (keyword only). Default False.
 
     Returns
     -------
     int
-        The number of singular values of the row-centred matrix before its
-        largest drop (the largest ratio :math:`\sigma_k / \sigma_{k+1}`). For
-        a softmax layer :math:`\log\operatorname{softmax}(W h + b)` with
-        :math:`d`-dimensional :math:`h`, this is :math:`d` without a bias and
-        :math:`d + 1` with one (see Notes). 0 if every row is constant.
+        The number of singular values of the doubly centred matrix before
+        their largest drop (the largest ratio :math:`\sigma_k / \sigma_{k+1}`).
+        For a softmax layer :math:`\log\operatorname{softmax}(W h + b)` with
+        :math:`d`-dimensional :math:`h` this is :math:`d`, with or without a
+        bias (see Notes). 0 if the doubly centred matrix is zero.
+    float
+        Only with ``return_drop=True``: the ratio
+        :math:`\sigma_k / \sigma_{k+1}` at the returned index :math:`k`
+        (``inf`` if :math:`\sigma_{k+1} = 0`, ``nan`` when the size is 0). A
+        ratio of a few units means there is no clear drop.
 
     Raises
     ------
     TypeError
-        If the input is not real.
+        If the input is not real or `return_drop` is not a bool.
     ValueError
-        If it is not a finite 2-D array with at least two rows and two
+        If it is not a finite 2-D array with at least three rows and three
         columns.
+
+    Warns
+    -----
+    RuntimeWarning
+        If there is no clear drop: the ratio at the returned index is below 10,
+        or the index is ``min(n_queries, n_classes) - 2``, the last one the
+        search allows. Then there are too few queries (or classes, or too much
+        noise) to see the drop, and the true size may be larger.
 
     See Also
     --------
@@ -804,18 +839,24 @@ def estimate_hidden_size(log_prob_vectors: ArrayLike) -> int:
     Notes
     -----
     Row :math:`i` of the input is :math:`W h_i + b - c_i\mathbf{1}`, with a
-    per-query constant :math:`c_i` (the log-normaliser). Subtracting each
-    row's mean removes :math:`c_i` exactly and leaves
-    :math:`C(W h_i + b)` with :math:`C = I - \frac1n\mathbf{1}\mathbf{1}^\top`:
-    every row lies in the span of the :math:`d` columns of :math:`CW` plus,
-    with a bias, the vector :math:`Cb`. The stacked matrix therefore has rank
-    at most :math:`d` (or :math:`d + 1`), and for generic queries exactly
-    that; its singular values drop to rounding level after that index. The
-    largest drop is used rather than a fixed threshold, so the estimate also
-    works on log-probabilities rounded to a few digits, as long as the
-    rounding noise stays below the smallest genuine singular value. This is
-    the observation behind the hidden-size attacks of Finlayson et al. [1]_
-    and Carlini et al. [2]_ on language models served through an API.
+    per-query constant :math:`c_i` (the log-normaliser). The function centres
+    the rows *and* the columns: :math:`C_N A C_n` with
+    :math:`C_m = I - \frac1m\mathbf{1}\mathbf{1}^\top`. Row centring removes
+    the :math:`c_i` exactly; column centring removes the bias :math:`b`, which
+    is the same in every row, and the common mean of the hidden states, which
+    in real models is often much larger than their spread and would otherwise
+    produce a first singular value far above the others (and a spurious
+    "largest drop" after index 1). What remains is
+    :math:`C_N H W^\top C_n`, of rank at most :math:`d`, and for generic
+    queries exactly :math:`d`; its singular values drop to noise level after
+    that index. A doubly centred :math:`N \times n` matrix always has a zero
+    singular value at index :math:`\min(N, n)`, so the search covers only the
+    first :math:`\min(N, n) - 1` values. The largest drop is used rather
+    than a fixed threshold, so the estimate also works on log-probabilities
+    rounded to a few digits, as long as the rounding noise stays below the
+    smallest genuine singular value. This is the observation behind the
+    hidden-size attacks of Finlayson et al. [1]_ and Carlini et al. [2]_ on
+    language models served through an API.
 
     References
     ----------
@@ -829,30 +870,41 @@ def estimate_hidden_size(log_prob_vectors: ArrayLike) -> int:
     >>> import numpy as np
     >>> from softmax_lib import estimate_hidden_size, log_prob_matrix
     >>> rng = np.random.default_rng(0)
-    >>> W = rng.normal(size=(500, 16))                 # 500 classes, hidden size 16
-    >>> A = log_prob_matrix(rng.normal(size=(100, 16)), W)
+    >>> W, b = rng.normal(size=(500, 16)), rng.normal(size=500)  # hidden size 16
+    >>> A = log_prob_matrix(rng.normal(size=(100, 16)), W, b)
     >>> estimate_hidden_size(A)
     16
-    >>> estimate_hidden_size(np.round(A, 3))           # rounded outputs still give it away
-    16
+    >>> size, drop = estimate_hidden_size(np.round(A, 3), return_drop=True)
+    >>> size, bool(drop > 100)                 # rounded outputs still give it away
+    (16, True)
     """
     func = "estimate_hidden_size"
     A = _finite_matrix(log_prob_vectors, func, "log_prob_vectors")
-    if min(A.shape) < 2:
+    return_drop = check_bool(return_drop, func, "return_drop")
+    if min(A.shape) < 3:
         raise ValueError(
-            f"{func}: log_prob_vectors must have at least two rows and two columns, "
+            f"{func}: log_prob_vectors must have at least three rows and three columns, "
             f"got shape {A.shape}"
         )
     centred = A - A.mean(axis=1, keepdims=True)
-    s = np.linalg.svd(centred, compute_uv=False)
-    if s[0] == 0.0:
-        return 0
+    centred = centred - centred.mean(axis=0, keepdims=True)
+    s = np.linalg.svd(centred, compute_uv=False)[: min(A.shape) - 1]
+    if s[0] <= np.finfo(np.float64).eps * float(np.max(np.abs(A))) * max(A.shape):
+        return (0, float("nan")) if return_drop else 0
     floor = s[0] * np.finfo(np.float64).eps
     log_s = np.log(np.maximum(s, floor))
     drops = log_s[:-1] - log_s[1:]
-    if float(drops.max()) <= 0.0:
-        return int(s.size)
-    return int(np.argmax(drops)) + 1
+    size = int(np.argmax(drops)) + 1
+    ratio = float(s[size - 1] / s[size]) if s[size] > 0 else float("inf")
+    if size >= min(A.shape) - 2 or ratio < 10.0:
+        warnings.warn(
+            f"{func}: no clear drop (largest ratio {ratio:.3g} at index {size}, with "
+            f"{A.shape[0]} queries and {A.shape[1]} classes); the hidden size may be "
+            "larger than the estimate (use more queries)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return (size, ratio) if return_drop else size
 
 
 # ---------------------------------------------------------------------------
