@@ -14,20 +14,29 @@ The tools of the book's chapter on large vocabularies:
   to a distribution given by its logits, and :func:`gumbel_top_k` samples k
   distinct tokens without replacement.
 
-Everything is computed in float64 (float16/32 inputs are promoted); the
+Everything is computed in float64; arrays are returned in the floating dtype
+of the inputs (float16, float32, float64 or an ``ml_dtypes`` format such as
+bfloat16; integer input gives float64), scalar losses as Python floats. The
 functions are meant for exact checks at small scale, not for speed.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import log_sigmoid, logsumexp, softmax
-from ._validation import as_real_array, check_labels, check_positive_int, check_real
+from ._validation import (
+    as_float_array,
+    as_real_array,
+    check_labels,
+    check_positive_int,
+    check_real,
+)
 
 __all__ = [
     "CrossEntropyResult",
@@ -46,13 +55,23 @@ class CrossEntropyResult(NamedTuple):
     """Mean loss and its gradients with respect to `h`, `w` and the bias."""
 
     loss: float
-    grad_h: Float
-    grad_w: Float
-    grad_bias: Float
+    grad_h: NDArray[Any]
+    grad_w: NDArray[Any]
+    grad_bias: NDArray[Any]
+
+
+def _out_dtype(*arrays: Any) -> np.dtype[Any]:
+    """The floating dtype results are returned in: that of the inputs if they agree
+    after promotion (float16/32/64 or an ml_dtypes format), else float64."""
+    try:
+        dt = np.result_type(*[np.asarray(a).dtype for a in arrays])
+    except TypeError:
+        return np.dtype(np.float64)
+    return dt if dt.kind in "fV" else np.dtype(np.float64)
 
 
 def _matrix(x: Any, func: str, name: str, ncols: int | None = None) -> Float:
-    arr = as_real_array(x, func, name)
+    arr = as_float_array(x, func, name)
     if arr.ndim != 2:
         raise ValueError(f"{func}: {name} must be a 2-D array, got shape {arr.shape}")
     if ncols is not None and arr.shape[1] != ncols:
@@ -62,6 +81,53 @@ def _matrix(x: Any, func: str, name: str, ncols: int | None = None) -> Float:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{func}: {name} must contain only finite numbers")
     return np.asarray(arr, dtype=np.float64)
+
+
+def _logits(
+    x: Any, func: str, allow_neg_inf: bool, min_finite: int = 1
+) -> tuple[Float, np.dtype[Any]]:
+    """Logits as float64 (along the last axis) and the dtype to return results in."""
+    arr = as_float_array(x, func, "logits")
+    if arr.ndim == 0 or arr.shape[-1] == 0:
+        raise ValueError(f"{func}: logits must have at least one entry on the last axis")
+    z = np.asarray(arr, dtype=np.float64)
+    dtype = arr.dtype if arr.dtype.kind in "fV" else np.dtype(np.float64)
+    if not allow_neg_inf:
+        if not np.all(np.isfinite(z)):
+            raise ValueError(f"{func}: logits must contain only finite numbers")
+        return z, dtype
+    if np.any(np.isnan(z)) or np.any(z == np.inf):
+        raise ValueError(f"{func}: logits must be finite or -inf (masked), got NaN or +inf")
+    n_finite = np.isfinite(z).sum(axis=-1)
+    if np.any(n_finite < min_finite):
+        raise ValueError(
+            f"{func}: every row of logits needs at least {min_finite} finite "
+            f"entr{'y' if min_finite == 1 else 'ies'}, got a row with "
+            f"{int(n_finite.min())}"
+        )
+    return z, dtype
+
+
+def _check_samples(samples: Any, v: int, func: str) -> NDArray[np.intp]:
+    if isinstance(samples, (str, bytes)):
+        raise TypeError(
+            f"{func}: samples must be an array of integer classes, "
+            f"got {type(samples).__name__} {samples!r}"
+        )
+    smp = np.asarray(samples)
+    if smp.ndim != 1 or smp.size == 0:
+        raise ValueError(f"{func}: samples must be a non-empty 1-D array, got shape {smp.shape}")
+    if smp.dtype.kind not in "iu":
+        raise TypeError(
+            f"{func}: samples must be an array of integer classes (not bool or float), "
+            f"got dtype {smp.dtype}"
+        )
+    if smp.min() < 0 or smp.max() >= v:
+        raise ValueError(
+            f"{func}: samples must be in 0, ..., {v - 1}, "
+            f"got values from {smp.min()} to {smp.max()}"
+        )
+    return smp.astype(np.intp)
 
 
 def _layer(
@@ -109,23 +175,26 @@ def chunked_cross_entropy(
     labels : array_like of int, shape (N,)
         Target classes in ``0, ..., V - 1``.
     chunk_size : int
-        Number of vocabulary rows per block; peak extra memory is about
-        ``N * chunk_size`` floats.
+        Number of vocabulary rows per block. Peak extra memory is a few (about
+        four) ``N * chunk_size`` blocks of float64 temporaries, plus the
+        ``V * d`` gradient of `w` that is returned.
     bias : array_like, shape (V,), optional
         Output bias (zero if omitted).
 
     Returns
     -------
     CrossEntropyResult
-        ``(loss, grad_h, grad_w, grad_bias)``: the mean loss (a float) and its
-        gradients with shapes (N, d), (V, d) and (V,), in float64.
+        ``(loss, grad_h, grad_w, grad_bias)``: the mean loss (a Python float,
+        never negative) and its gradients with shapes (N, d), (V, d) and (V,),
+        in the floating dtype of `h` and `w` (computed in float64).
 
     Raises
     ------
     TypeError
         If an argument has the wrong type (for example float labels).
     ValueError
-        If shapes disagree, labels are out of range or an input is not finite.
+        If shapes disagree, labels are out of range, an input is not finite, or
+        a logit ``h_i @ w_j + bias_j`` overflows to infinity.
 
     Notes
     -----
@@ -141,7 +210,7 @@ def chunked_cross_entropy(
     ----------
     .. [1] E. Wijmans, B. Huval, A. Hertzberg, V. Koltun and P. Kraehenbuehl,
        "Cut your losses in large-vocabulary language models", preprint,
-       2024.
+       2024, arXiv:2411.09009.
 
     Examples
     --------
@@ -161,32 +230,46 @@ def chunked_cross_entropy(
     hh, ww, b, y = _layer(h, w, bias, labels, func)
     c = check_positive_int(chunk_size, func, "chunk_size")
     n, v = hh.shape[0], ww.shape[0]
-    # Pass 1: running max m and running sum s of exp(z - m), per example.
+    dtype = _out_dtype(np.asarray(h), np.asarray(w))
+    rows = np.arange(n)
+    # Pass 1: running max m and running sum s of exp(z - m), per example; the
+    # target logit is taken from the same block products, so lse >= target.
     m = np.full(n, -np.inf)
     s = np.zeros(n)
-    for start in range(0, v, c):
-        z = hh @ ww[start : start + c].T + b[start : start + c]
-        m_new = np.maximum(m, z.max(axis=1))
-        s = s * np.exp(m - m_new) + np.exp(z - m_new[:, None]).sum(axis=1)
-        m = m_new
+    target = np.zeros(n)
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+        for start in range(0, v, c):
+            stop = min(start + c, v)
+            z = hh @ ww[start:stop].T + b[start:stop]
+            if not np.all(np.isfinite(z)):
+                raise ValueError(
+                    f"{func}: the logits h @ w.T + bias must be finite, but some "
+                    f"overflow; rescale h or w"
+                )
+            hit = (y >= start) & (y < stop)
+            target[hit] = z[rows[hit], y[hit] - start]
+            m_new = np.maximum(m, z.max(axis=1))
+            s = s * np.exp(m - m_new) + np.exp(z - m_new[:, None]).sum(axis=1)
+            m = m_new
     lse = m + np.log(s)
-    target = np.einsum("ij,ij->i", hh, ww[y]) + b[y]
-    loss = float(np.mean(lse - target))
+    loss = float(np.mean(np.maximum(lse - target, 0.0)))
     # Pass 2: gradients, block by block.
     grad_h = np.zeros_like(hh)
     grad_w = np.zeros_like(ww)
     grad_b = np.zeros(v)
-    rows = np.arange(n)
     for start in range(0, v, c):
         stop = min(start + c, v)
-        g = np.exp(hh @ ww[start:stop].T + b[start:stop] - lse[:, None])
+        with np.errstate(under="ignore"):
+            g = np.exp(hh @ ww[start:stop].T + b[start:stop] - lse[:, None])
         hit = (y >= start) & (y < stop)
         g[rows[hit], y[hit] - start] -= 1.0
         g /= n
         grad_h += g @ ww[start:stop]
         grad_w[start:stop] = g.T @ hh
         grad_b[start:stop] = g.sum(axis=0)
-    return CrossEntropyResult(loss, grad_h, grad_w, grad_b)
+    return CrossEntropyResult(
+        loss, grad_h.astype(dtype), grad_w.astype(dtype), grad_b.astype(dtype)
+    )
 
 
 def sampled_softmax_loss(
@@ -218,7 +301,9 @@ def sampled_softmax_loss(
         Target classes.
     samples : array_like of int, shape (S,)
         Negative classes shared by the batch, drawn i.i.d. from `proposal`; a
-        sample may equal a target and is then kept (it is part of the estimate).
+        sample may equal a target and is then kept (it is part of the estimate;
+        TensorFlow's ``tf.nn.sampled_softmax_loss`` removes such accidental hits
+        by default, ``remove_accidental_hits=True``, which changes the estimator).
     proposal : array_like, shape (V,)
         The sampling distribution q: positive entries (a class with q = 0 can
         never be sampled and its share of the normaliser is then never seen),
@@ -231,8 +316,9 @@ def sampled_softmax_loss(
     Returns
     -------
     CrossEntropyResult
-        ``(loss, grad_h, grad_w, grad_bias)`` of the sampled loss; gradient rows
-        of classes that are not candidates are zero.
+        ``(loss, grad_h, grad_w, grad_bias)`` of the sampled loss (a Python
+        float) and its gradients, in the floating dtype of `h` and `w`; gradient
+        rows of classes that are not candidates are zero.
 
     Raises
     ------
@@ -249,8 +335,13 @@ def sampled_softmax_loss(
     converges almost surely to the exact ``(p_i - e_y) / N``, but for finite S
     it is a ratio estimator and biased. Without the correction it converges to
     the gradient of the cross-entropy of ``softmax(z + log q)`` instead
-    (Bengio and Senecal 2008). The loss value with the correction differs from
-    the full loss by about ``log(S q_y)``, a constant for the parameters.
+    (Bengio and Senecal 2008). The loss value is not the full loss: for large S,
+    example i's corrected sampled loss is about ``log(1 + S q_y / p_y)`` (with
+    ``p = softmax(z_i)`` and ``y`` its target), which is close to the full loss
+    plus ``log(S q_y)`` only when ``S q_y >> p_y``.
+
+    Memory is O(NS + Sd): the shared negatives' logits are one product
+    ``h @ w[samples].T``.
 
     References
     ----------
@@ -275,10 +366,7 @@ def sampled_softmax_loss(
     func = "sampled_softmax_loss"
     hh, ww, b, y = _layer(h, w, bias, labels, func)
     v = ww.shape[0]
-    smp = np.asarray(samples)
-    if smp.ndim != 1 or smp.size == 0:
-        raise ValueError(f"{func}: samples must be a non-empty 1-D array, got shape {smp.shape}")
-    smp = check_labels(smp, smp.shape[0], v, func)
+    smp = _check_samples(samples, v, func)
     q = np.asarray(as_real_array(proposal, func, "proposal"), dtype=np.float64)
     if q.shape != (v,) or not np.all(np.isfinite(q)) or np.any(q <= 0.0):
         raise ValueError(
@@ -290,20 +378,30 @@ def sampled_softmax_loss(
     if not isinstance(correct, (bool, np.bool_)):
         raise TypeError(f"{func}: correct must be True or False, got {correct!r}")
     n = hh.shape[0]
-    cand = np.concatenate([y[:, None], np.broadcast_to(smp, (n, smp.size))], axis=1)
-    a = np.einsum("nd,nkd->nk", hh, ww[cand]) + b[cand]
+    dtype = _out_dtype(np.asarray(h), np.asarray(w))
+    w_neg = ww[smp]  # (S, d), shared by the batch
+    a = np.empty((n, smp.size + 1))
+    a[:, 0] = np.einsum("nd,nd->n", hh, ww[y]) + b[y]
+    a[:, 1:] = hh @ w_neg.T + b[smp]
     if correct:
-        a = a - np.log(q[cand])
+        a[:, 0] -= np.log(q[y])
+        a[:, 1:] -= np.log(q[smp])
     lse = logsumexp(a, axis=1)
-    loss = float(np.mean(lse - a[:, 0]))
-    g = softmax(a, axis=1)
+    loss = float(np.mean(np.maximum(lse - a[:, 0], 0.0)))
+    with np.errstate(under="ignore"):
+        g = softmax(a, axis=1)
     g[:, 0] -= 1.0
     g /= n
-    grad_h = np.einsum("nk,nkd->nd", g, ww[cand])
+    grad_h = g[:, :1] * ww[y] + g[:, 1:] @ w_neg
     grad_w = np.zeros_like(ww)
-    np.add.at(grad_w, cand.ravel(), (g[:, :, None] * hh[:, None, :]).reshape(-1, hh.shape[1]))
-    grad_b = np.bincount(cand.ravel(), weights=g.ravel(), minlength=v).astype(np.float64)
-    return CrossEntropyResult(loss, grad_h, grad_w, grad_b)
+    np.add.at(grad_w, y, g[:, :1] * hh)
+    np.add.at(grad_w, smp, g[:, 1:].T @ hh)
+    grad_b = np.bincount(y, weights=g[:, 0], minlength=v) + np.bincount(
+        smp, weights=g[:, 1:].sum(axis=0), minlength=v
+    )
+    return CrossEntropyResult(
+        loss, grad_h.astype(dtype), grad_w.astype(dtype), grad_b.astype(dtype)
+    )
 
 
 def huffman_paths(counts: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.int8]]:
@@ -391,7 +489,7 @@ def hierarchical_log_prob(
     nodes: ArrayLike,
     signs: ArrayLike,
     labels: ArrayLike | None = None,
-) -> Float:
+) -> NDArray[Any]:
     r"""Log-probabilities of a hierarchical softmax (a binary tree of sigmoids).
 
     Class ``c`` is reached by a root-to-leaf path; at internal node ``k`` the
@@ -406,14 +504,18 @@ def hierarchical_log_prob(
     node_w : array_like, shape (V - 1, d)
         One vector per internal node.
     nodes, signs : array_like, shape (V, L)
-        The tree, as returned by :func:`huffman_paths`.
+        The tree, as returned by :func:`huffman_paths`. As a cheap check of the
+        tree, the sign codes (the non-zero signs of each row, padding only at
+        the end) must be distinct and satisfy Kraft's equality
+        ``sum_c 2**(-len(code_c)) = 1``, which every full binary tree does.
     labels : array_like of int, shape (N,), optional
         If given, return only ``log p(labels[i] | h_i)``, touching the nodes on
         each label's path alone.
 
     Returns
     -------
-    ndarray of float64
+    ndarray
+        In the floating dtype of `h` and `node_w` (computed in float64).
         Shape (N,) with `labels`, otherwise the full (N, V) matrix (whose rows
         exponentiate to probability vectors that sum to one exactly in exact
         arithmetic, since ``sigmoid(x) + sigmoid(-x) = 1`` at every node).
@@ -423,7 +525,8 @@ def hierarchical_log_prob(
     TypeError
         If an argument has the wrong type.
     ValueError
-        If shapes disagree or an input is not finite.
+        If shapes disagree, an input is not finite, or the codes are not those
+        of a full binary tree (repeated codes, Kraft sum not one).
 
     References
     ----------
@@ -459,16 +562,27 @@ def hierarchical_log_prob(
         raise ValueError(f"{func}: nodes must lie in 0, ..., {v - 2}")
     if not np.all(np.isin(sg, (-1, 0, 1))):
         raise ValueError(f"{func}: signs must be -1, 0 or +1")
+    used = sg != 0
+    if used.shape[1] > 1 and np.any(used[:, 1:] & ~used[:, :-1]):
+        raise ValueError(f"{func}: zero (padding) signs may only end a row")
+    lengths = used.sum(axis=1)
+    kraft = math.fsum(math.ldexp(1.0, -int(n_)) for n_ in lengths)
+    if len({row.tobytes() for row in sg.astype(np.int8)}) != v or kraft != 1.0:
+        raise ValueError(
+            f"{func}: signs must be the distinct codes of a full binary tree "
+            f"(Kraft sum 1), got Kraft sum {kraft:.6g}"
+        )
+    dtype = _out_dtype(np.asarray(h), np.asarray(node_w))
     sgf = sg.astype(np.float64)
     if labels is None:
         scores = hh @ uu.T  # (N, V - 1): every node, for the full matrix
-        out: Float = (log_sigmoid(scores[:, nd] * sgf) * (sg != 0)).sum(axis=2)
-        return out
+        out = (log_sigmoid(scores[:, nd] * sgf) * used).sum(axis=2)
+        return np.asarray(out, dtype=dtype)
     y = check_labels(labels, hh.shape[0], v, func)
     path_w = uu[nd[y]]  # (N, L, d): only the nodes on each path
     s = np.einsum("nd,nld->nl", hh, path_w) * sgf[y]
-    res: Float = (log_sigmoid(s) * (sg[y] != 0)).sum(axis=1)
-    return res
+    res = (log_sigmoid(s) * used[y]).sum(axis=1)
+    return np.asarray(res, dtype=dtype)
 
 
 def top_k_top_p_filter(
@@ -477,25 +591,29 @@ def top_k_top_p_filter(
     top_k: int | None = None,
     top_p: float | None = None,
     min_p: float | None = None,
-) -> Float:
+) -> NDArray[Any]:
     """Probabilities after top-k, nucleus (top-p) and min-p filtering, renormalised.
 
     Works along the last axis. The filters are applied in this order, each to
-    the renormalised output of the previous one:
+    the renormalised output of the previous one, and every decision is made on
+    the logits (not on rounded probabilities), so equal logits are treated alike:
 
     * ``top_k``: keep the tokens whose logit is at least the k-th largest
       (tokens tied with the k-th are all kept) (Fan et al. 2018);
-    * ``top_p``: sort by decreasing probability (ties by index) and keep the
-      shortest prefix whose mass reaches `top_p` (Holtzman et al. 2020);
+    * ``top_p``: sort by decreasing logit (equal logits by index) and keep the
+      shortest prefix whose probability reaches `top_p` (Holtzman et al. 2020);
+      ``top_p = 1`` keeps everything;
     * ``min_p``: keep the tokens with probability at least ``min_p`` times the
-      largest (Nguyen et al. 2024).
+      largest, that is ``z_i - max(z) >= log(min_p)`` (Nguyen et al. 2024);
+      ``min_p = 0`` keeps everything.
 
     Every filter keeps the most probable token, so at least one token survives.
 
     Parameters
     ----------
     logits : array_like, shape (..., V)
-        Finite logits (divide by a temperature first if one is wanted).
+        Logits (divide by a temperature first if one is wanted): finite, or
+        ``-inf`` for masked tokens, with at least one finite entry per row.
     top_k : int, optional
         A positive int; values above V keep everything.
     top_p : float, optional
@@ -505,15 +623,18 @@ def top_k_top_p_filter(
 
     Returns
     -------
-    ndarray of float64, shape (..., V)
-        Probabilities, zero for removed tokens, each row summing to one.
+    ndarray, shape (..., V)
+        Probabilities, zero for removed (and masked) tokens, each row summing
+        to one; in the floating dtype of `logits` (float64 for integers),
+        computed in float64.
 
     Raises
     ------
     TypeError
         If a parameter has the wrong type.
     ValueError
-        If a parameter is out of range or the logits are not finite.
+        If a parameter is out of range, the logits contain NaN or ``+inf``, or a
+        row has no finite logit.
 
     References
     ----------
@@ -535,36 +656,42 @@ def top_k_top_p_filter(
     array([0.5882, 0.2353, 0.1765, 0.    , 0.    ])
     >>> np.round(top_k_top_p_filter(z, min_p=0.15), 4)
     array([0.5263, 0.2105, 0.1579, 0.1053, 0.    ])
+    >>> np.round(top_k_top_p_filter([0.0, 0.0, -np.inf], top_k=1), 4)
+    array([0.5, 0.5, 0. ])
     """
     func = "top_k_top_p_filter"
-    z = as_real_array(logits, func, "logits")
-    if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"{func}: logits must have at least one entry on the last axis")
-    if not np.all(np.isfinite(z)):
-        raise ValueError(f"{func}: logits must contain only finite numbers")
-    p: NDArray[Any] = softmax(np.asarray(z, dtype=np.float64), axis=-1)
+    z, dtype = _logits(logits, func, allow_neg_inf=True)
+    keep = np.isfinite(z)
     if top_k is not None:
         k = check_positive_int(top_k, func, "top_k")
-        if k < p.shape[-1]:
-            kth = -np.partition(-p, k - 1, axis=-1)[..., k - 1 : k]
-            p = np.where(p >= kth, p, 0.0)
-            p = p / p.sum(axis=-1, keepdims=True)
+        if k < z.shape[-1]:
+            kth = -np.partition(-z, k - 1, axis=-1)[..., k - 1 : k]
+            keep &= z >= kth
     if top_p is not None:
         tp = check_real(top_p, func, "top_p", 0.0, 1.0, lo_open=True)
-        order = np.argsort(-p, axis=-1, kind="stable")
-        ps = np.take_along_axis(p, order, axis=-1)
-        before = np.cumsum(ps, axis=-1) - ps  # mass strictly before each sorted token
-        keep_sorted = before < tp
-        keep_sorted[..., 0] = True
-        keep = np.zeros_like(keep_sorted)
-        np.put_along_axis(keep, order, keep_sorted, axis=-1)
-        p = np.where(keep, p, 0.0)
-        p = p / p.sum(axis=-1, keepdims=True)
+        if tp < 1.0:
+            zk = np.where(keep, z, -np.inf)
+            order = np.argsort(-zk, axis=-1, kind="stable")
+            ps = np.take_along_axis(_normalise(zk), order, axis=-1)
+            before = np.cumsum(ps, axis=-1) - ps  # mass strictly before each token
+            keep_sorted = before < tp
+            keep_sorted[..., 0] = True
+            kp = np.zeros_like(keep_sorted)
+            np.put_along_axis(kp, order, keep_sorted, axis=-1)
+            keep &= kp
     if min_p is not None:
         mp = check_real(min_p, func, "min_p", 0.0, 1.0)
-        p = np.where(p >= mp * p.max(axis=-1, keepdims=True), p, 0.0)
-        p = p / p.sum(axis=-1, keepdims=True)
-    out: Float = np.asarray(p, dtype=np.float64)
+        if mp > 0.0:
+            zk = np.where(keep, z, -np.inf)
+            keep &= zk - zk.max(axis=-1, keepdims=True) >= math.log(mp)
+    return np.asarray(_normalise(np.where(keep, z, -np.inf)), dtype=dtype)
+
+
+def _normalise(z: Float) -> Float:
+    """softmax along the last axis of logits with at least one finite entry per row."""
+    with np.errstate(under="ignore"):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+    out: Float = e / e.sum(axis=-1, keepdims=True)
     return out
 
 
@@ -579,7 +706,8 @@ def gumbel_top_k(logits: ArrayLike, k: int, rng: np.random.Generator) -> NDArray
     Parameters
     ----------
     logits : array_like, shape (..., V)
-        Finite logits; the sample is taken along the last axis.
+        Logits, finite or ``-inf`` (masked classes, never drawn), with at least
+        `k` finite entries per row; the sample is taken along the last axis.
     k : int
         Sample size, ``1 <= k <= V``.
     rng : numpy.random.Generator
@@ -595,7 +723,8 @@ def gumbel_top_k(logits: ArrayLike, k: int, rng: np.random.Generator) -> NDArray
     TypeError
         If `rng` is not a Generator or `k` is not an int.
     ValueError
-        If `k` is out of range or the logits are not finite.
+        If `k` is out of range, the logits contain NaN or ``+inf``, or a row has
+        fewer than `k` finite logits.
 
     Notes
     -----
@@ -615,19 +744,16 @@ def gumbel_top_k(logits: ArrayLike, k: int, rng: np.random.Generator) -> NDArray
     ((3,), 3)
     """
     func = "gumbel_top_k"
-    z = as_real_array(logits, func, "logits")
-    if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"{func}: logits must have at least one entry on the last axis")
-    if not np.all(np.isfinite(z)):
-        raise ValueError(f"{func}: logits must contain only finite numbers")
+    z, _ = _logits(logits, func, allow_neg_inf=True)
     kk = check_positive_int(k, func, "k")
     if kk > z.shape[-1]:
         raise ValueError(f"{func}: k must be at most the number of classes {z.shape[-1]}, got {kk}")
+    _logits(logits, func, allow_neg_inf=True, min_finite=kk)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"{func}: rng must be a numpy.random.Generator, got {type(rng).__name__}"
         )
-    perturbed = np.asarray(z, dtype=np.float64) + rng.gumbel(size=z.shape)
+    perturbed = z + rng.gumbel(size=z.shape)
     order = np.argsort(-perturbed, axis=-1, kind="stable")[..., :kk]
     out: NDArray[np.intp] = order.astype(np.intp)
     return out
