@@ -9,10 +9,17 @@ al. 2022; Dao 2023), written in numpy to teach and check it, not for speed.
 
 Shapes follow the usual convention: ``q`` is ``(..., Nq, d)``, ``k`` is
 ``(..., Nk, d)``, ``v`` is ``(..., Nk, dv)``; the leading (batch, head) axes
-broadcast against each other. All arithmetic is done in float64 (float16 and
-float32 inputs are widened exactly and the results rounded once to the inputs'
-common dtype). The causal mask keeps key ``j`` for query ``i`` when ``j <= i``
-(aligned at the top left, so that key 0 is never masked).
+broadcast against each other. All arithmetic is done in float64 (float16,
+float32 and bfloat16 inputs are widened exactly and the results rounded once to
+the inputs' common dtype; long double inputs are computed in long double).
+
+Causal masks. ``causal=True`` (or ``"top_left"``) keeps key ``j`` for query
+``i`` when ``j <= i``: the mask is aligned at the top left, so key 0 is never
+masked, as in PyTorch's ``is_causal``. ``causal="bottom_right"`` keeps
+``j <= i + Nk - Nq``: the last query sees every key, as in FlashAttention
+(version 2.1 and later). The two agree when ``Nq == Nk``; they differ when a
+few new queries attend to a cache of earlier keys: with 2 queries and 6 keys,
+the top-left mask lets query 0 see key 0 only, the bottom-right one keys 0-4.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import softmax
-from ._validation import as_real_array, check_bool, check_positive_int, check_real
+from ._validation import as_float_array, check_positive_int, check_real, is_ml_float
 
 __all__ = ["attention", "flash_attention_forward", "flash_attention_backward"]
 
@@ -36,7 +43,7 @@ def _inputs(
     """Validate; return q, k, v in float64 (broadcast), the scale, output dtype, batch shape."""
     arrays = []
     for name, x in (("q", q), ("k", k), ("v", v)):
-        arr = as_real_array(x, func, name)
+        arr = as_float_array(x, func, name)
         if arr.ndim < 2:
             raise ValueError(
                 f"{func}: {name} must have at least 2 dimensions (..., tokens, features), "
@@ -65,19 +72,51 @@ def _inputs(
             f"{func}: the leading (batch) axes of q, k and v must broadcast, got shapes "
             f"{qa.shape}, {ka.shape} and {va.shape}"
         ) from None
-    for name, arr in (("q", qa), ("k", ka), ("v", va)):
+    out_dtype = _common_dtype([a.dtype for a in arrays])
+    work = np.result_type(out_dtype, np.float64) if not is_ml_float(out_dtype) else np.float64
+    wide = [a.astype(work, copy=False) for a in arrays]
+    for name, arr in zip(("q", "k", "v"), wide, strict=True):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{func}: {name} must be finite (no inf or NaN)")
-    check_bool(causal, func, "causal")
     d = qa.shape[-1]
     s = (1.0 / np.sqrt(d) if scale is None
          else check_real(scale, func, "scale", 0.0, lo_open=True))
-    out_dtype = np.result_type(qa.dtype, ka.dtype, va.dtype)
-    work = np.result_type(out_dtype, np.float64)
-    qw, kw, vw = (
-        np.broadcast_to(a.astype(work, copy=False), batch + a.shape[-2:]) for a in arrays
-    )
+    qw, kw, vw = (np.broadcast_to(a, batch + a.shape[-2:]) for a in wide)
     return qw, kw, vw, float(s), out_dtype, batch
+
+
+def _common_dtype(dtypes: list[np.dtype[Any]]) -> np.dtype[Any]:
+    """numpy's result type; an ``ml_dtypes`` format is kept only if all inputs share it."""
+    if not any(is_ml_float(dt) for dt in dtypes):
+        return np.result_type(*dtypes)
+    if all(dt == dtypes[0] for dt in dtypes):
+        return dtypes[0]
+    return np.result_type(*(np.float32 if is_ml_float(dt) else dt for dt in dtypes))
+
+
+def _causal_offset(causal: Any, nq: int, nk: int, func: str, blockwise: bool) -> int | None:
+    """None for no causal mask, else the offset c of the rule 'keep key j when j <= i + c'."""
+    if isinstance(causal, np.bool_):
+        causal = bool(causal)
+    if causal is False:
+        return None
+    if causal is True or (isinstance(causal, str) and causal == "top_left"):
+        return 0
+    if isinstance(causal, str) and causal == "bottom_right":
+        if blockwise and nq > nk:
+            raise ValueError(
+                f"{func}: causal='bottom_right' with more queries ({nq}) than keys ({nk}) "
+                "masks every key of the first queries; use attention for such rows"
+            )
+        return nk - nq
+    if isinstance(causal, (bool, str, np.bool_)):
+        raise ValueError(
+            f"{func}: causal must be True, False, 'top_left' or 'bottom_right', got {causal!r}"
+        )
+    raise TypeError(
+        f"{func}: causal must be True or False (or 'top_left', 'bottom_right'), "
+        f"got {type(causal).__name__}"
+    )
 
 
 def _scores(qb: FloatArray, kb: FloatArray, scale: float, func: str) -> FloatArray:
@@ -92,9 +131,9 @@ def _scores(qb: FloatArray, kb: FloatArray, scale: float, func: str) -> FloatArr
     return s
 
 
-def _causal_keep(i0: int, i1: int, j0: int, j1: int) -> NDArray[np.bool_]:
-    """Boolean block of the causal mask: True where key j <= query i."""
-    return np.arange(j0, j1)[None, :] <= np.arange(i0, i1)[:, None]
+def _causal_keep(i0: int, i1: int, j0: int, j1: int, off: int = 0) -> NDArray[np.bool_]:
+    """Boolean block of the causal mask: True where key j <= query i + off."""
+    return np.arange(j0, j1)[None, :] <= np.arange(i0, i1)[:, None] + off
 
 
 def attention(
@@ -103,7 +142,7 @@ def attention(
     v: ArrayLike,
     *,
     mask: ArrayLike | None = None,
-    causal: bool = False,
+    causal: bool | str = False,
     scale: float | None = None,
 ) -> FloatArray:
     r"""Scaled dot-product attention, :math:`\operatorname{softmax}(s\,QK^\top)V`.
@@ -122,9 +161,15 @@ def attention(
         Values, one row per key.
     mask : array_like of bool, optional
         ``True`` = keep, ``False`` = mask out (score set to :math:`-\infty`);
-        broadcastable to ``(..., Nq, Nk)``. Default: keep everything.
-    causal : bool, optional
-        Also mask key ``j`` for query ``i`` when ``j > i``. Default False.
+        its shape broadcasts with ``(..., Nq, Nk)`` (it may carry batch axes
+        of its own, which then broadcast into the output). Default: keep all.
+    causal : bool or {'top_left', 'bottom_right'}, optional
+        ``True`` or ``'top_left'``: also mask key ``j`` for query ``i`` when
+        ``j > i`` (top-left alignment, PyTorch's ``is_causal``; with fewer
+        queries than keys, query 0 sees key 0 only). ``'bottom_right'``: mask
+        ``j > i + Nk - Nq``, so the last query sees every key (FlashAttention
+        >= 2.1; the right choice for new queries after a cache of keys).
+        Default False.
     scale : float, optional
         Positive finite factor :math:`s` of the scores. Default
         :math:`1/\sqrt{d}`.
@@ -132,14 +177,15 @@ def attention(
     Returns
     -------
     ndarray, shape (..., Nq, dv)
-        The attention output, in the common floating dtype of `q`, `k`, `v`
-        (float64 for integer or boolean inputs).
+        The attention output (with any extra batch axes of `mask`), in the
+        common floating dtype of `q`, `k`, `v` (float64 for integer or
+        boolean inputs; bfloat16 if all three are bfloat16).
 
     Raises
     ------
     TypeError
-        If an input is not real, `mask` is not boolean, `causal` is not a bool,
-        or `scale` is not a real number.
+        If an input is not real, `mask` is not boolean, `causal` is not a bool
+        or string, or `scale` is not a real number.
     ValueError
         If the shapes do not fit (fewer than 2 axes, different feature sizes of
         `q` and `k`, different numbers of keys in `k` and `v`, no keys, leading
@@ -184,10 +230,16 @@ def attention(
     >>> np.round(attention(q, k, v, mask=keep), 4)              # uniform weights
     array([[2.3333],
            [2.3333]])
+    >>> q1 = np.array([[0.0, 1.0]])                # one new query after 3 keys
+    >>> np.round(attention(q1, k, v, causal=True), 4)             # sees key 0 only
+    array([[1.]])
+    >>> np.round(attention(q1, k, v, causal="bottom_right", scale=1.0), 4)
+    array([[2.6893]])
     """
     func = "attention"
     qw, kw, vw, s, out_dtype, batch = _inputs(q, k, v, scale, causal, func)
     nq, nk = qw.shape[-2], kw.shape[-2]
+    off = _causal_offset(causal, nq, nk, func, blockwise=False)
     scores = _scores(qw, kw, s, func)
     if mask is not None:
         m = np.asarray(mask)
@@ -196,15 +248,17 @@ def attention(
                 f"attention: mask must be a boolean array (True = keep), got dtype {m.dtype}"
             )
         try:
-            m = np.broadcast_to(m, batch + (nq, nk))
+            full = np.broadcast_shapes(m.shape, batch + (nq, nk))
         except ValueError:
+            full = ()
+        if full[-2:] != (nq, nk):
             raise ValueError(
                 f"attention: mask of shape {m.shape} does not broadcast to the scores' shape "
                 f"{batch + (nq, nk)}"
-            ) from None
+            )
         scores = np.where(m, scores, -np.inf)
-    if causal:
-        scores = np.where(_causal_keep(0, nq, 0, nk), scores, -np.inf)
+    if off is not None:
+        scores = np.where(_causal_keep(0, nq, 0, nk, off), scores, -np.inf)
     weights = softmax(scores, axis=-1)
     result: FloatArray = np.matmul(weights, vw).astype(out_dtype, copy=False)
     return result
@@ -217,9 +271,9 @@ def flash_attention_forward(
     *,
     block_q: int,
     block_k: int,
-    causal: bool = False,
+    causal: bool | str = False,
     scale: float | None = None,
-) -> tuple[FloatArray, NDArray[np.float64]]:
+) -> tuple[FloatArray, FloatArray]:
     r"""Attention computed block by block with the online-softmax merge.
 
     For each block of `block_q` queries, the key blocks of `block_k` keys are
@@ -236,9 +290,12 @@ def flash_attention_forward(
         ``(..., Nk, dv)``.
     block_q, block_k : int
         Positive block sizes (keyword only). Blocks at the end may be shorter.
-    causal : bool, optional
-        Keep key ``j`` for query ``i`` only when ``j <= i``; key blocks entirely
-        above the diagonal are skipped. Default False.
+    causal : bool or {'top_left', 'bottom_right'}, optional
+        ``True`` or ``'top_left'``: keep key ``j`` for query ``i`` only when
+        ``j <= i`` (top-left alignment, as in PyTorch's ``is_causal``).
+        ``'bottom_right'``: keep ``j <= i + Nk - Nq`` (FlashAttention >= 2.1;
+        requires ``Nq <= Nk``). Key blocks entirely above the diagonal are
+        skipped. Default False.
     scale : float, optional
         Positive factor of the scores; default :math:`1/\sqrt{d}`.
 
@@ -248,7 +305,8 @@ def flash_attention_forward(
         The attention output, in the common dtype of the inputs.
     lse : ndarray of float64, shape (..., Nq)
         Log-sum-exp of each query's (masked, scaled) scores, :math:`m + \log\ell`,
-        kept for :func:`flash_attention_backward`.
+        kept for :func:`flash_attention_backward` (long double for long
+        double inputs, which are computed in long double throughout).
 
     Raises
     ------
@@ -266,7 +324,9 @@ def flash_attention_forward(
     In exact arithmetic the result equals :func:`attention` for every choice of
     block sizes (the merge rule is exact); in floating point the two differ by
     rounding only, a few units in the last place of float64 in the book's
-    measurements (Chapter 8).
+    measurements (Chapter 8). Scores far below a row's maximum underflow to
+    zero weight in :math:`e^{S - m}`; that is intended, and the loops run
+    under ``np.errstate(under="ignore")``.
 
     References
     ----------
@@ -294,30 +354,33 @@ def flash_attention_forward(
     bk = check_positive_int(block_k, func, "block_k")
     qw, kw, vw, s, out_dtype, batch = _inputs(q, k, v, scale, causal, func)
     nq, nk, dv = qw.shape[-2], kw.shape[-2], vw.shape[-1]
-    out = np.empty(batch + (nq, dv))
-    lse = np.empty(batch + (nq,))
-    for i0 in range(0, nq, bq):
-        i1 = min(nq, i0 + bq)
-        qi = qw[..., i0:i1, :]
-        m = np.full(batch + (i1 - i0, 1), -np.inf)
-        ell = np.zeros(batch + (i1 - i0, 1))
-        acc = np.zeros(batch + (i1 - i0, dv))
-        for j0 in range(0, nk, bk):
-            if causal and j0 > i1 - 1:
-                break  # this key block and all later ones are above the diagonal
-            j1 = min(nk, j0 + bk)
-            sc = _scores(qi, kw[..., j0:j1, :], s, func)
-            if causal and j1 - 1 > i0:
-                sc = np.where(_causal_keep(i0, i1, j0, j1), sc, -np.inf)
-            # Every row keeps key 0, in the first block visited, so m_new is finite.
-            m_new = np.maximum(m, sc.max(axis=-1, keepdims=True))
-            p = np.exp(sc - m_new)
-            alpha = np.exp(m - m_new)  # 0 on the first block, where m = -inf
-            ell = alpha * ell + p.sum(axis=-1, keepdims=True)
-            acc = alpha * acc + np.matmul(p, vw[..., j0:j1, :])
-            m = m_new
-        out[..., i0:i1, :] = acc / ell
-        lse[..., i0:i1] = (m + np.log(ell))[..., 0]
+    off = _causal_offset(causal, nq, nk, func, blockwise=True)
+    work = qw.dtype
+    out = np.empty(batch + (nq, dv), dtype=work)
+    lse = np.empty(batch + (nq,), dtype=work)
+    with np.errstate(under="ignore"):  # e^(score - max) may underflow to 0: intended
+        for i0 in range(0, nq, bq):
+            i1 = min(nq, i0 + bq)
+            qi = qw[..., i0:i1, :]
+            m = np.full(batch + (i1 - i0, 1), -np.inf, dtype=work)
+            ell = np.zeros(batch + (i1 - i0, 1), dtype=work)
+            acc = np.zeros(batch + (i1 - i0, dv), dtype=work)
+            for j0 in range(0, nk, bk):
+                if off is not None and j0 > i1 - 1 + off:
+                    break  # this key block and all later ones are above the diagonal
+                j1 = min(nk, j0 + bk)
+                sc = _scores(qi, kw[..., j0:j1, :], s, func)
+                if off is not None and j1 - 1 > i0 + off:
+                    sc = np.where(_causal_keep(i0, i1, j0, j1, off), sc, -np.inf)
+                # Every row keeps key 0 (off >= 0), in the first block, so m_new is finite.
+                m_new = np.maximum(m, sc.max(axis=-1, keepdims=True))
+                p = np.exp(sc - m_new)
+                alpha = np.exp(m - m_new)  # 0 on the first block, where m = -inf
+                ell = alpha * ell + p.sum(axis=-1, keepdims=True)
+                acc = alpha * acc + np.matmul(p, vw[..., j0:j1, :])
+                m = m_new
+            out[..., i0:i1, :] = acc / ell
+            lse[..., i0:i1] = (m + np.log(ell))[..., 0]
     return out.astype(out_dtype, copy=False), lse
 
 
@@ -339,7 +402,7 @@ def flash_attention_backward(
     *,
     block_q: int,
     block_k: int,
-    causal: bool = False,
+    causal: bool | str = False,
     scale: float | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     r"""Gradients of attention, block by block, recomputing the weights from `lse`.
@@ -357,15 +420,17 @@ def flash_attention_backward(
     q, k, v : array_like
         The inputs of :func:`flash_attention_forward`.
     out : array_like, shape (..., Nq, dv)
-        Its output (any leading axes that broadcast to the batch shape).
+        Its output. The last axes must be exactly ``(Nq, dv)``; only the
+        leading (batch) axes broadcast.
     lse : array_like, shape (..., Nq)
-        Its per-query log-sum-exp.
+        Its per-query log-sum-exp; the last axis must be exactly ``Nq``.
     dout : array_like, shape (..., Nq, dv)
-        Gradient of the loss with respect to `out`.
+        Gradient of the loss with respect to `out`; last axes ``(Nq, dv)``.
     block_q, block_k : int
         Positive block sizes; they need not equal those of the forward pass.
-    causal : bool, optional
-        As in the forward pass.
+    causal : bool or {'top_left', 'bottom_right'}, optional
+        As in the forward pass: ``True``/``'top_left'`` keeps ``j <= i``,
+        ``'bottom_right'`` keeps ``j <= i + Nk - Nq``.
     scale : float, optional
         As in the forward pass; default :math:`1/\sqrt{d}`.
 
@@ -385,6 +450,14 @@ def flash_attention_backward(
     See Also
     --------
     flash_attention_forward : The forward pass that produces `out` and `lse`.
+
+    Notes
+    -----
+    The accuracy of the gradients is absolute rather than relative: errors are
+    of the order of eps times the scale, :math:`|dO|`, :math:`|V|` and
+    :math:`|K|` (or :math:`|Q|`). When a row's weights saturate (one weight
+    near 1) the exact :math:`dS` is small and its relative error can be of
+    order 1, as for any evaluation of the softmax Jacobian (Chapter 8).
 
     References
     ----------
@@ -413,43 +486,50 @@ def flash_attention_backward(
     bk = check_positive_int(block_k, func, "block_k")
     qw, kw, vw, s, _, batch = _inputs(q, k, v, scale, causal, func)
     nq, nk, dv = qw.shape[-2], kw.shape[-2], vw.shape[-1]
+    off = _causal_offset(causal, nq, nk, func, blockwise=True)
+    work = qw.dtype
     extra = []
     for name, x, tail in (("out", out, (nq, dv)), ("lse", lse, (nq,)), ("dout", dout, (nq, dv))):
-        arr = as_real_array(x, func, name)
+        arr = as_float_array(x, func, name)
+        bad = arr.ndim < len(tail) or arr.shape[arr.ndim - len(tail):] != tail
         try:
-            arr = np.broadcast_to(arr.astype(np.float64, copy=False), batch + tail)
+            arr = np.broadcast_to(arr.astype(work, copy=False), batch + tail)
         except ValueError:
+            bad = True
+        if bad:
             raise ValueError(
-                f"{func}: {name} must have shape {batch + tail}, got {arr.shape}"
-            ) from None
+                f"{func}: {name} must have shape {batch + tail}, got {np.shape(x)}"
+            )
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{func}: {name} must be finite (no inf or NaN)")
         extra.append(arr)
     ow, lw, gw = extra
     big_d = np.sum(gw * ow, axis=-1, keepdims=True)  # D_i = rowsum(dO * O)
     lcol = lw[..., None]
-    dq = np.zeros(qw.shape)
-    dk = np.zeros(kw.shape)
-    dvv = np.zeros(vw.shape)
-    for j0 in range(0, nk, bk):
-        j1 = min(nk, j0 + bk)
-        kj, vj = kw[..., j0:j1, :], vw[..., j0:j1, :]
-        first = (j0 // bq) * bq if causal else 0  # query blocks below the diagonal
-        for i0 in range(first, nq, bq):
-            i1 = min(nq, i0 + bq)
-            if causal and j0 > i1 - 1:
-                continue
-            qi, gi = qw[..., i0:i1, :], gw[..., i0:i1, :]
-            p = np.exp(_scores(qi, kj, s, func) - lcol[..., i0:i1, :])
-            if causal and j1 - 1 > i0:
-                p = np.where(_causal_keep(i0, i1, j0, j1), p, 0.0)
-            dvv[..., j0:j1, :] += np.matmul(np.swapaxes(p, -1, -2), gi)
-            dp = np.matmul(gi, np.swapaxes(vj, -1, -2))
-            ds = p * (dp - big_d[..., i0:i1, :])
-            dq[..., i0:i1, :] += s * np.matmul(ds, kj)
-            dk[..., j0:j1, :] += s * np.matmul(np.swapaxes(ds, -1, -2), qi)
+    dq = np.zeros(qw.shape, dtype=work)
+    dk = np.zeros(kw.shape, dtype=work)
+    dvv = np.zeros(vw.shape, dtype=work)
+    with np.errstate(under="ignore"):  # e^(score - lse) may underflow to 0: intended
+        for j0 in range(0, nk, bk):
+            j1 = min(nk, j0 + bk)
+            kj, vj = kw[..., j0:j1, :], vw[..., j0:j1, :]
+            # query blocks that reach below the diagonal: i + off >= j0
+            first = max(0, (j0 - off) // bq * bq) if off is not None else 0
+            for i0 in range(first, nq, bq):
+                i1 = min(nq, i0 + bq)
+                if off is not None and j0 > i1 - 1 + off:
+                    continue
+                qi, gi = qw[..., i0:i1, :], gw[..., i0:i1, :]
+                p = np.exp(_scores(qi, kj, s, func) - lcol[..., i0:i1, :])
+                if off is not None and j1 - 1 > i0 + off:
+                    p = np.where(_causal_keep(i0, i1, j0, j1, off), p, 0.0)
+                dvv[..., j0:j1, :] += np.matmul(np.swapaxes(p, -1, -2), gi)
+                dp = np.matmul(gi, np.swapaxes(vj, -1, -2))
+                ds = p * (dp - big_d[..., i0:i1, :])
+                dq[..., i0:i1, :] += s * np.matmul(ds, kj)
+                dk[..., j0:j1, :] += s * np.matmul(np.swapaxes(ds, -1, -2), qi)
     grads = []
     for g, x in ((dq, q), (dk, k), (dvv, v)):
-        orig = as_real_array(x, func)
+        orig = as_float_array(x, func)
         grads.append(_unbroadcast(g, orig.shape).astype(orig.dtype, copy=False))
     return grads[0], grads[1], grads[2]
