@@ -54,9 +54,13 @@ Float = NDArray[np.float64]
 class CrossEntropyResult(NamedTuple):
     """Mean loss and its gradients with respect to `h`, `w` and the bias."""
 
+    #: The mean cross-entropy over the rows of `h`.
     loss: float
+    #: Gradient of the mean loss with respect to `h`, shape of `h`.
     grad_h: NDArray[Any]
+    #: Gradient of the mean loss with respect to `w`, shape of `w`.
     grad_w: NDArray[Any]
+    #: Gradient of the mean loss with respect to the bias, one entry per class.
     grad_bias: NDArray[Any]
 
 
