@@ -155,19 +155,23 @@ def _work_dtype(dtype: np.dtype) -> np.dtype:
 class _Scratch:
     """Block-sized buffers in the working precision, allocated when first needed.
 
-    A buffer holds ``per_buffer`` elements: at most ``_BLOCK``, and at most a
-    16th of the input (at least 1024; a 32nd when a temperature that is not
-    a power of two needs TwoProduct's temporaries), so that all buffers
-    together stay below half of a float64 input of more than a few thousand
-    entries.
+    Rows are visited in blocks of at most ``per_buffer`` elements, a longer
+    row being a block of one row. ``per_buffer`` is at most ``_BLOCK`` and at
+    most a 16th of the input (a 32nd when a temperature that is not a power
+    of two needs TwoProduct's temporaries), but at least 1024 elements (or
+    the whole input, if smaller). A float64 row longer than ``per_buffer`` is
+    visited in column chunks of ``per_buffer`` entries; in a narrower format
+    a row is never cut, so that its float64 terms are computed once and a
+    buffer holds a whole row when the row is long.
     """
 
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
         self.work = _work_dtype(X.dtype)
         share = 16 if math.frexp(temperature)[0] == 0.5 else 32
-        self.per_buffer = min(_BLOCK, max(1024, X.size // share))
-        self.shape = (min(rows, max(1, self.per_buffer // n)), min(n, self.per_buffer))
+        self.per_buffer = min(_BLOCK, max(min(1024, X.size), X.size // share))
+        width = n if X.dtype != self.work else min(n, self.per_buffer)
+        self.shape = (min(rows, max(1, self.per_buffer // n)), width)
         self._arrays: dict[str, np.ndarray] = {}
 
     def __call__(self, name: str, rb: int, width: int) -> np.ndarray:
@@ -177,22 +181,38 @@ class _Scratch:
         return self._arrays[name][:rb, :width]
 
     def blocks(self, rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
-        """Blocks of rows, each with its column chunks, of at most ``per_buffer`` elements."""
+        """Blocks of rows, each with its column chunks."""
         per_block, width = self.shape
         chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
         for r0 in range(0, rows, per_block):
             yield slice(r0, min(rows, r0 + per_block)), chunks
 
 
-def _row_max(xb: np.ndarray, chunks: list[slice], work: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Index and value (in `work`) of the first largest entry of each row (NaN wins)."""
-    idx = xb[:, chunks[0]].argmax(axis=1)
-    m = xb[np.arange(xb.shape[0]), idx].astype(work)
-    for cols in chunks[1:]:  # a long row: one row, several chunks
-        i = int(np.argmax(xb[0, cols])) + cols.start
-        if xb[0, i] > m[0] or np.isnan(xb[0, i]):
-            idx[0], m[0] = i, xb[0, i]
-    return idx, m
+class _Argmax:
+    """The first largest entry of each row of a block (NaN wins), and access to that entry.
+
+    Contiguous arrays are read and written through flat indices
+    (:func:`numpy.take`, :func:`numpy.put`), which allocate nothing beyond
+    their result; other layouts use fancy indexing.
+    """
+
+    def __init__(self, xb: np.ndarray) -> None:
+        rb, n = xb.shape
+        self.col = xb.argmax(axis=1)
+        self.flat = self.col + np.arange(0, rb * n, n)
+
+    def get(self, a: np.ndarray) -> np.ndarray:
+        """``a[r, col[r]]`` for every row ``r`` of the 2-D array `a` (of the block's shape)."""
+        if a.flags.c_contiguous:
+            return np.take(a, self.flat)
+        return cast(np.ndarray, a[np.arange(a.shape[0]), self.col])
+
+    def put(self, a: np.ndarray, values: np.ndarray | float) -> None:
+        """Set ``a[r, col[r]] = values[r]`` for every row ``r``."""
+        if a.flags.c_contiguous:
+            np.put(a, self.flat, values)
+        else:
+            a[np.arange(a.shape[0]), self.col] = values
 
 
 def _shift(
@@ -212,13 +232,11 @@ def _shift(
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
     Every other row, and every other temperature, gets the shift ``m`` with
-    the rounding error kept. Rows with an infinite maximum get the shift 0
-    (they are repaired afterwards).
+    the rounding error kept. Rows with an infinite or NaN maximum get some
+    shift (they are repaired afterwards).
     """
     if not (exact and math.frexp(temperature)[0] == 0.5):
-        c = m.copy()
-        c[np.isinf(c)] = 0.0
-        return c, exact
+        return m, exact
     mz = m if temperature == 1.0 else m / temperature
     k = np.ceil(np.minimum(mz, 0.0))
     large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
@@ -283,7 +301,11 @@ def _exponent(
             np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
             np.subtract(hi, cc, out=hi)
         if temperature != 1.0:
-            np.divide(hi, temperature, out=hi)
+            inverse = 1.0 / temperature
+            if math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
+                np.multiply(hi, inverse, out=hi)  # exact scaling, as the division
+            else:
+                np.divide(hi, temperature, out=hi)
         return None
     frac, e = math.frexp(temperature)
     if temperature == 1.0:
@@ -351,7 +373,7 @@ def _sum_of_parts(parts: list[np.ndarray]) -> np.ndarray:
 class _Normaliser(NamedTuple):
     """What the first pass over a block finds, per row."""
 
-    idx: np.ndarray  # index of the largest entry
+    arg: _Argmax  # where the largest entry is
     m: np.ndarray  # the largest entry
     c: np.ndarray  # the shift of the exponents
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
@@ -370,32 +392,32 @@ def _block_normaliser(
 
     The log-normaliser relative to the maximum is ``log1p(rest / top)``. The
     terms go to `terms` (an array of the block's shape in the working
-    precision) if given, else to a scratch buffer; either way, when the block
-    is one chunk they are still there afterwards.
+    precision) if given, else to a scratch buffer; when the block is one
+    chunk they are still there afterwards, except the largest of each row,
+    which is set to 0.
     """
     rb = xb.shape[0]
-    idx, m = _row_max(xb, chunks, scratch.work)
+    arg = _Argmax(xb)
+    m = arg.get(xb).astype(scratch.work, copy=False)
     c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work)
-    at = np.arange(rb)
-    top = np.ones(rb, dtype=scratch.work)
+    if len(chunks) == 1:
+        y = terms if terms is not None else scratch("terms", rb, xb.shape[1])
+        _terms(xb, c, temperature, keep_error, y, scratch)
+        top = arg.get(y)
+        arg.put(y, 0.0)
+        return _Normaliser(arg, m, c, keep_error, top, y.sum(axis=1))
+    # a long row: one row, several chunks
+    top = np.ones(1, dtype=scratch.work)
+    j = int(arg.col[0])
     parts = []
     for cols in chunks:
-        w = cols.stop - cols.start
-        y = terms[:, cols] if terms is not None else scratch("terms", rb, w)
+        y = terms[:, cols] if terms is not None else scratch("terms", 1, cols.stop - cols.start)
         _terms(xb[:, cols], c, temperature, keep_error, y, scratch)
-        if len(chunks) == 1:
-            top = y[at, idx]
-            y[at, idx] = 0.0
-            parts.append(y.sum(axis=1))
-            y[at, idx] = top
-        elif cols.start <= idx[0] < cols.stop:
-            top[0] = y[0, idx[0] - cols.start]
-            y[0, idx[0] - cols.start] = 0.0
-            parts.append(y.sum(axis=1))
-        else:
-            parts.append(y.sum(axis=1))
-    rest = parts[0] if len(parts) == 1 else _sum_of_parts(parts)
-    return _Normaliser(idx, m, c, keep_error, top, rest)
+        if cols.start <= j < cols.stop:
+            top[0] = y[0, j - cols.start]
+            y[0, j - cols.start] = 0.0
+        parts.append(y.sum(axis=1))
+    return _Normaliser(arg, m, c, keep_error, top, _sum_of_parts(parts))
 
 
 def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
@@ -426,7 +448,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
             np.divide(y, total, out=y)
             if not in_place:
                 block[:, cols] = y
-        block[np.arange(rb), nz.idx] = 1.0 / (1.0 + nz.rest / nz.top)
+        nz.arg.put(block, 1.0 / (1.0 + nz.rest / nz.top))
         for r, tied, k in _infinite_rows(xb, nz.m):
             block[r] = tied / k
 
