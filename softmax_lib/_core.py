@@ -98,6 +98,10 @@ def _as_rows(
     Returns the 2-D array and a function that puts a 2-D result of the same
     shape back into the layout of `arr`.
     """
+    n_kept = arr.ndim - len(axes)
+    if sorted(axes) == list(range(n_kept, arr.ndim)):  # trailing axes: a reshape suffices
+        rows = arr.reshape(math.prod(arr.shape[:n_kept]), math.prod(arr.shape[n_kept:]))
+        return rows, lambda y: y.reshape(arr.shape)
     kept = [i for i in range(arr.ndim) if i not in axes]
     perm = kept + list(axes)
     moved = arr.transpose(perm)
@@ -245,9 +249,9 @@ def _shift(
         return m, exact
     mz = m if temperature == 1.0 else m / temperature
     k = np.ceil(np.minimum(mz, 0.0))
-    large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
-    if not large.any():
+    if math.isfinite(mz.sum()) and mz.max() <= _ZERO_SHIFT_MAX:  # the usual case, at once
         return (k if temperature == 1.0 else k * temperature), False
+    large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
     up = np.ceil(mz)
     lowest = xb.min(axis=1) / temperature
     exact_up = np.isfinite(up) & ((lowest >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT))
@@ -428,6 +432,8 @@ def _block_normaliser(
 
 def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
     """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
+    if math.isfinite(m.sum()):  # no infinite maximum (an overflowing sum only costs a search)
+        return
     for r in np.flatnonzero(np.isinf(m)):
         tied = xb[r] == m[r]
         yield int(r), tied, int(tied.sum())
