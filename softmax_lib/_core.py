@@ -119,8 +119,8 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
     """Cast back to the caller's precision; 0-d results become numpy scalars."""
     y = y.astype(dtype, copy=False)
     if shape == ():
-        return cast(NDArray[np.floating[Any]], y.reshape(())[()])
-    return cast(NDArray[np.floating[Any]], y)
+        return cast("NDArray[np.floating[Any]]", y.reshape(())[()])
+    return cast("NDArray[np.floating[Any]]", y)
 
 
 # ---------------------------------------------------------------------------
@@ -157,9 +157,14 @@ _SIGMOID_EXP = -40.0
 
 def _work_dtype(dtype: np.dtype) -> np.dtype:
     """float64 for float16/float32/ml_dtypes formats and float64; longdouble stays."""
-    if dtype.kind != "f":
-        return np.dtype(np.float64)
-    return np.result_type(dtype, np.float64)
+    work = _WORK_DTYPES.get(dtype)
+    if work is None:
+        work = np.dtype(np.float64) if dtype.kind != "f" else np.result_type(dtype, np.float64)
+        _WORK_DTYPES[dtype] = work
+    return work
+
+
+_WORK_DTYPES: dict[np.dtype, np.dtype] = {}
 
 
 class _Scratch:
@@ -241,6 +246,10 @@ def _shift(
     ``ulp(x)``); ``ceil(m / T)`` when ``m / T > 680`` and every entry is at
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
+    When every maximum is finite, the whole block is first tried at once:
+    ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and
+    ``k = ceil(m / T)`` for every row when the smallest entry of the block is
+    positive and at least half of every row's ``c`` (Sterbenz again).
     Every other row, and every other temperature, gets the shift ``m`` with
     the rounding error kept. Rows with an infinite or NaN maximum get some
     shift (they are repaired afterwards).
@@ -248,17 +257,28 @@ def _shift(
     if not (exact and math.frexp(temperature)[0] == 0.5):
         return m, exact
     mz = m if temperature == 1.0 else m / temperature
+    if math.isfinite(mz.sum()):  # no infinite or NaN maximum: try the whole block at once
+        if mz.max() <= _ZERO_SHIFT_MAX:
+            k = np.ceil(np.minimum(mz, 0.0))
+            return (k if temperature == 1.0 else k * temperature), False
+        lowest = float(xb.min()) / temperature
+        if lowest > 0.0 and lowest >= 0.5 * float(np.ceil(mz.max())):
+            # every entry is at least half of every row's ceil(m / T): Sterbenz for all rows
+            up = np.ceil(mz)
+            return (up if temperature == 1.0 else up * temperature), False
     k = np.ceil(np.minimum(mz, 0.0))
-    if math.isfinite(mz.sum()) and mz.max() <= _ZERO_SHIFT_MAX:  # the usual case, at once
-        return (k if temperature == 1.0 else k * temperature), False
     large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
     up = np.ceil(mz)
-    lowest = xb.min(axis=1) / temperature
-    exact_up = np.isfinite(up) & ((lowest >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT))
-    need_error = large & ~exact_up
-    c = np.where(need_error, m, np.where(large, up, k) * temperature)
-    c[np.isinf(c)] = 0.0
-    return c, bool(np.any(need_error & np.isfinite(m)))
+    use_up = large & (
+        (xb.min(axis=1) / temperature >= 0.5 * up) | (up >= _ALL_EXACT_SHIFT)
+    )  # rows where up is infinite or NaN are handled with the rows below
+    c = np.where(use_up, up, k) * temperature
+    need_error = large & ~(use_up & np.isfinite(up))
+    if need_error.any():
+        finite = np.isfinite(m)
+        c = np.where(need_error, np.where(finite, m, 0.0), c)
+        return c, bool(np.any(need_error & finite))
+    return c, False
 
 
 def _split(a: Any) -> tuple[Any, Any]:
