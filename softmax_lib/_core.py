@@ -183,7 +183,7 @@ class _Scratch:
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
         self.work = _work_dtype(X.dtype)
-        share = 16 if math.frexp(temperature)[0] == 0.5 else 32
+        share = 16 if temperature == 1.0 or math.frexp(temperature)[0] == 0.5 else 32
         self.per_buffer = min(_BLOCK, max(min(1024, X.size), X.size // share))
         width = n if X.dtype != self.work else min(n, self.per_buffer)
         self.shape = (min(rows, max(1, self.per_buffer // n)), width)
@@ -231,7 +231,7 @@ class _Argmax:
 
 
 def _shift(
-    xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool
+    xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool, finite: bool
 ) -> tuple[np.ndarray, bool]:
     """The shift ``c`` of each row of `xb`, and whether ``(x - c) / T`` needs its rounding error.
 
@@ -246,7 +246,8 @@ def _shift(
     ``ulp(x)``); ``ceil(m / T)`` when ``m / T > 680`` and every entry is at
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
-    When every maximum is finite, the whole block is first tried at once:
+    When every maximum is finite (`finite`, from the caller), the whole
+    block is first tried at once:
     ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and
     ``k = ceil(m / T)`` for every row when the smallest entry of the block is
     positive and at least half of every row's ``c`` (Sterbenz again).
@@ -257,7 +258,8 @@ def _shift(
     if not (exact and math.frexp(temperature)[0] == 0.5):
         return m, exact
     mz = m if temperature == 1.0 else m / temperature
-    if math.isfinite(mz.sum()):  # no infinite or NaN maximum: try the whole block at once
+    if finite and (temperature == 1.0 or math.isfinite(mz.sum())):
+        # no infinite or NaN maximum: try the whole block at once
         if mz.max() <= _ZERO_SHIFT_MAX:
             k = np.ceil(np.minimum(mz, 0.0))
             return (k if temperature == 1.0 else k * temperature), False
@@ -405,6 +407,7 @@ class _Normaliser(NamedTuple):
 
     arg: _Argmax  # where the largest entry is
     m: np.ndarray  # the largest entry
+    finite: bool  # whether every largest entry is finite (False does not say it is not)
     c: np.ndarray  # the shift of the exponents
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
     top: np.ndarray  # exp((m - c) / T), the largest term
@@ -429,13 +432,14 @@ def _block_normaliser(
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
-    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work)
+    finite = math.isfinite(m.sum())  # False also if finite maxima overflow the sum
+    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, finite)
     if len(chunks) == 1:
         y = terms if terms is not None else scratch("terms", rb, xb.shape[1])
         _terms(xb, c, temperature, keep_error, y, scratch)
         top = arg.get(y)
         arg.put(y, 0.0)
-        return _Normaliser(arg, m, c, keep_error, top, y.sum(axis=1))
+        return _Normaliser(arg, m, finite, c, keep_error, top, y.sum(axis=1))
     # a long row: one row, several chunks
     top = np.ones(1, dtype=scratch.work)
     j = int(arg.col[0])
@@ -447,13 +451,14 @@ def _block_normaliser(
             top[0] = y[0, j - cols.start]
             y[0, j - cols.start] = 0.0
         parts.append(y.sum(axis=1))
-    return _Normaliser(arg, m, c, keep_error, top, _sum_of_parts(parts))
+    return _Normaliser(arg, m, finite, c, keep_error, top, _sum_of_parts(parts))
 
 
-def _infinite_rows(xb: np.ndarray, m: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
+def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
     """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
-    if math.isfinite(m.sum()):  # no infinite maximum (an overflowing sum only costs a search)
+    if nz.finite:
         return
+    m = nz.m
     for r in np.flatnonzero(np.isinf(m)):
         tied = xb[r] == m[r]
         yield int(r), tied, int(tied.sum())
@@ -481,7 +486,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
             if not in_place:
                 block[:, cols] = y
         nz.arg.put(block, 1.0 / (1.0 + nz.rest / nz.top))
-        for r, tied, k in _infinite_rows(xb, nz.m):
+        for r, tied, k in _infinite_rows(nz, xb):
             block[r] = tied / k
 
 
@@ -524,7 +529,7 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
                 np.subtract(hi, log_norm, out=hi)
             if out.dtype != scratch.work:
                 block[:, cols] = hi
-        for r, tied, k in _infinite_rows(xb, nz.m):
+        for r, tied, k in _infinite_rows(nz, xb):
             block[r] = np.where(tied, -math.log(k), -np.inf)
 
 
