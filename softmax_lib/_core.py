@@ -53,11 +53,13 @@ narrower format is never cut, so that its float64 terms are computed once:
 its scratch holds the float64 terms of a block, which for a long row is
 the whole row (2x a float32 input, 4x a float16 one, in bytes). The peak
 extra memory of a float64 call is its output plus at most half of the
-input (more for inputs of a few thousand entries, whose scratch is at
-least 1024 elements per buffer, and whose call allocates a few kilobytes
-of numpy temporaries and Python objects: about 1.6x the input for 1000
-entries), plus a copy of the input when the reduced axes are not the last
-ones.
+input, plus a copy of the input when the reduced axes are not the last
+ones. Inputs of a few thousand entries need more: their scratch is at
+least 1024 elements (or the input) per buffer, and a call allocates a few
+kilobytes of numpy temporaries and Python objects. Measured with
+:mod:`tracemalloc` on 1000 float64 entries: 1.5-1.6x the input for
+``T = 1`` and ``T = 0.5``, and about 12x for a temperature that is not a
+power of two (the temporaries of TwoProduct, each the size of the input).
 """
 
 from __future__ import annotations
