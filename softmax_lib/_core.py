@@ -482,7 +482,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         total = (nz.top + nz.rest)[:, None]
         for cols in chunks:
             y = block[:, cols] if in_place else scratch("terms", rb, cols.stop - cols.start)
-            if len(chunks) > 1:
+            if len(chunks) > 1 and not in_place:  # in place, the terms are already there
                 _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, scratch)
             np.divide(y, total, out=y)
             if not in_place:
