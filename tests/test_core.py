@@ -7,6 +7,7 @@ strict accuracy targets in ulps are in test_accuracy.py.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 
@@ -506,6 +507,48 @@ def test_extreme_temperatures_with_the_widest_logits(temperature):
         else:
             assert got == pytest.approx(ref, rel=4e-16, abs=1e-300)
     np.testing.assert_allclose(p, mp_softmax(x, temperature), rtol=4e-16, atol=5e-324)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_every_temperature_on_a_log_grid_gives_no_nan(dtype):
+    # Reported: NaN for temperatures around 3.5e307. Every finite positive temperature
+    # on a log grid from the smallest subnormal to the largest float, plus a dense grid
+    # around 3.5e307, on small and large-magnitude logits, gives finite probabilities
+    # summing to 1 and no floating-point exception.
+    top = float(np.finfo(dtype).max)
+    rows = [
+        np.array([1.0, 2.0], dtype=dtype),
+        np.array([top, -top, 0.0, 1.0], dtype=dtype),
+        np.array([-top, -top / 2, -1.0], dtype=dtype),
+        np.array([top, top / 3, top / 2], dtype=dtype),
+    ]
+    exponents = np.linspace(-1074.0, 1023.99, 241)
+    grid = [math.ldexp(1.0, int(e)) * 2.0 ** (e - int(e)) for e in exponents]
+    grid += [float(t) for t in np.linspace(3.0e307, 4.0e307, 41)]
+    grid += [5e-324, float(np.finfo(float).max)]
+    eps = float(np.finfo(dtype).eps)
+    for x in rows:
+        for t in grid:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    p = softmax(x, temperature=t)
+                    logp = log_softmax(x, temperature=t)
+            assert np.isfinite(p).all() and not np.isnan(logp).any(), (x, t)
+            assert (logp <= 0).all(), (x, t)
+            assert abs(math.fsum(p.astype(np.float64)) - 1.0) <= len(x) * eps, (x, t)
+
+
+def test_small_input_memory_is_the_output_plus_a_few_kilobytes():
+    # For 1000 entries the output (1x) plus numpy's iterator buffers and the Python
+    # objects of one call (about 5 KB, counted by tracemalloc) stay below 1.75x
+    # (measured 1.55-1.63x: above the 1.5x of large inputs).
+    x = np.random.default_rng(4).standard_normal(1000)
+    for func in (softmax, log_softmax, logsumexp):
+        for shift in (0.0, 1000.0):
+            func(x + shift)  # warm up
+            extra = _peak_extra_bytes(func, x + shift)
+            assert extra <= 1.75 * x.nbytes, f"{func.__name__}: {extra / x.nbytes:.2f}x"
 
 
 def _sorted_grid(lo, hi, n, dtype):
