@@ -89,3 +89,8 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# --- added for alternatives: sparse maps and Fenchel-Young losses (Chapter 9) ---
+from ._sparse import entmax15, entmax_bisect, fenchel_young_loss, sparsemax
+
+__all__ += ["sparsemax", "entmax15", "entmax_bisect", "fenchel_young_loss"]

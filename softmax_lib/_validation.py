@@ -101,3 +101,51 @@ def check_temperature(temperature: Any, func: str) -> float:
         )
     return value
 
+
+
+# --- added for alternatives ---
+
+
+def check_positive_int(value: Any, func: str, name: str) -> int:
+    """Return `value` as an int, or raise if it is not a positive integer (bools rejected)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
+    if int(value) < 1:
+        raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
+    return int(value)
+
+
+def check_real(value: Any, func: str, name: str, lo: float, hi: float) -> float:
+    """Return `value` as a float, or raise if it is not a real number in ``[lo, hi]``."""
+    ok_type = isinstance(value, numbers.Real) or (
+        isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+    )
+    if isinstance(value, (bool, np.bool_)) or not ok_type:
+        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not (lo <= v <= hi):  # also rejects NaN
+        raise ValueError(f"{func}: {name} must be in [{lo}, {hi}], got {v!r}")
+    return v
+
+
+def check_single_axis(axis: Any, ndim: int, func: str) -> int:
+    """Return one axis as a non-negative int, or raise (tuples and None are rejected)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"{func}: axis must be a single int, got {type(axis).__name__} {axis!r}")
+    return normalize_axes(int(axis), ndim, func)[0]
+
+
+def check_labels(labels: Any, n: int, n_classes: int, func: str) -> np.ndarray:
+    """Return `labels` as a 1-D int64 array of length `n` with values in ``[0, n_classes)``."""
+    arr = np.asarray(labels)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{func}: labels must be integers, got dtype {arr.dtype}")
+    arr = arr.reshape(-1)
+    if arr.size != n:
+        raise ValueError(f"{func}: expected {n} labels, got {arr.size}")
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        raise ValueError(
+            f"{func}: labels must be in [0, {n_classes - 1}], got values from "
+            f"{int(arr.min())} to {int(arr.max())}"
+        )
+    return arr.astype(np.int64)
