@@ -92,7 +92,7 @@ def _sparsemax_rows(Z: np.ndarray) -> np.ndarray:
     support = 1.0 + k * zs > cs  # true exactly for k = 1, ..., |S|
     size = support.sum(axis=1)  # >= 1 since zs[:, 0] = 0 > -1
     tau = (cs[np.arange(len(Z)), size - 1] - 1.0) / size
-    return np.maximum(Z - tau[:, None], 0.0)
+    return np.asarray(np.maximum(Z - tau[:, None], 0.0))
 
 
 def _entmax15_rows(Z: np.ndarray) -> np.ndarray:
@@ -109,7 +109,8 @@ def _entmax15_rows(Z: np.ndarray) -> np.ndarray:
     size = (tau_k <= ss).sum(axis=1)  # >= 1: tau_1 = ss_1 - 1
     tau = tau_k[np.arange(len(S)), size - 1]
     p = np.maximum(S - tau[:, None], 0.0) ** 2
-    return p / p.sum(axis=1, keepdims=True)  # removes the last rounding of the threshold
+    # dividing by the sum removes the last rounding of the threshold
+    return np.asarray(p / p.sum(axis=1, keepdims=True))
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +234,8 @@ def entmax_bisect(
 
     .. math::
 
-        \operatorname{entmax}_\alpha(x)_i = \big[1 + (\alpha - 1)(x_i - \lambda)\big]_+^{1/(\alpha-1)},
+        \operatorname{entmax}_\alpha(x)_i
+        = \big[1 + (\alpha - 1)(x_i - \lambda)\big]_+^{1/(\alpha-1)},
 
     with :math:`\lambda` chosen so that the output sums to one (the usual
     threshold is :math:`\tau = (\alpha - 1)\lambda - 1`). ``alpha = 1`` is
@@ -273,8 +275,11 @@ def entmax_bisect(
     the reference implementation of :cite:t:`peters2019sparse`. Written with
     ``log1p`` and ``exp``, the formula tends to softmax as ``alpha -> 1``
     without cancellation. Measured in ``tests/test_sparse.py`` against an
-    mpmath bisection: within ``1e-14`` (absolute) of the exact output in
-    float64 for alpha in ``[1.01, 4]``. An entry is an exact zero only when
+    mpmath bisection on 37 rows (float64, absolute error): at most about
+    ``2e-16`` for alpha in ``[1.01, 2]``, ``7e-16`` at 2.5 and ``6e-14`` at
+    4; for alpha above 2 an entry just inside the support is a root
+    ``base ** (1/(alpha - 1))`` of a small base, which magnifies the last-bit
+    error of the threshold. An entry is an exact zero only when
     its base is ``<= 0``; for alpha close to 1 entries far below the maximum
     may instead underflow to 0, as in softmax.
 
@@ -313,7 +318,7 @@ def entmax_bisect(
             lo = np.where(too_much, mid, lo)
             hi = np.where(too_much, hi, mid)
         p = mass((lo + hi) / 2.0)
-        return p / p.sum(axis=1, keepdims=True)
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
 
     return _rowwise(x, axis, func, kernel)
 
@@ -490,8 +495,8 @@ def fenchel_young_loss(
     undefined = np.isnan(m[:, 0]) | (m[:, 0] == np.inf)
     loss[undefined] = np.nan
     G[undefined] = np.nan
-    loss_out = loss.reshape(lead).astype(dtype)
+    loss_out: NDArray[np.floating[Any]] = np.asarray(loss.reshape(lead).astype(dtype))
     if not return_grad:
         return loss_out
-    grad_out = np.moveaxis(G.reshape(lead + (n,)), -1, ax).astype(dtype)
+    grad_out: NDArray[np.floating[Any]] = np.moveaxis(G.reshape(lead + (n,)), -1, ax).astype(dtype)
     return loss_out, grad_out
