@@ -151,8 +151,7 @@ def sparsemax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating[Any]]:
 
     Notes
     -----
-    The sorting algorithm of :cite:t:`duchi2008efficient` (also in
-    :cite:t:`martins2016softmax`): with :math:`z_{(1)} \ge \dots \ge z_{(n)}` the
+    The sorting algorithm of Duchi et al. [2]_ (also in [1]_): with :math:`z_{(1)} \ge \dots \ge z_{(n)}` the
     sorted scores, the support size is the largest :math:`k` with
     :math:`1 + k z_{(k)} > \sum_{j \le k} z_{(j)}`, and
     :math:`\tau = (\sum_{j \le k} z_{(j)} - 1)/k`. Cost :math:`O(n \log n)`.
@@ -162,8 +161,11 @@ def sparsemax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating[Any]]:
 
     References
     ----------
-    .. [1] A. F. T. Martins and R. F. Astudillo, "From softmax to sparsemax",
-       ICML 2016.
+    .. [1] A. F. T. Martins and R. F. Astudillo, "From softmax to sparsemax: a
+       sparse model of attention and multi-label classification", ICML 2016.
+    .. [2] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient
+       projections onto the l1-ball for learning in high dimensions", ICML
+       2008, pp. 272--279.
 
     Examples
     --------
@@ -207,13 +209,18 @@ def entmax15(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating[Any]]:
 
     Notes
     -----
-    Exact sorting algorithm of :cite:t:`peters2019sparse`: for each candidate
+    Exact sorting algorithm of Peters et al. [1]_: for each candidate
     support of the :math:`k` largest entries of :math:`s = x/2`, the threshold
     solving :math:`\sum_{j \le k} (s_{(j)} - \tau)^2 = 1` is
     :math:`\tau_k = \bar s_k - \sqrt{(1 - k\,\mathrm{var}_k)/k}`, and the
     support size is the number of :math:`k` with :math:`\tau_k \le s_{(k)}`.
     The result is divided by its sum to remove the rounding of the threshold.
     Special values as in :func:`sparsemax`.
+
+    References
+    ----------
+    .. [1] B. Peters, V. Niculae and A. F. T. Martins, "Sparse
+       sequence-to-sequence models", ACL 2019, pp. 1504--1519.
 
     Examples
     --------
@@ -272,7 +279,7 @@ def entmax_bisect(
     halves that bracket, so after `n_iter` steps :math:`\lambda` is within
     :math:`2^{-n_\text{iter}} \ln n` of its exact value (below float64
     resolution for the default). The output is then divided by its sum, as in
-    the reference implementation of :cite:t:`peters2019sparse`. Written with
+    the reference implementation of Peters et al. [1]_. Written with
     ``log1p`` and ``exp``, the formula tends to softmax as ``alpha -> 1``
     without cancellation. Measured in ``tests/test_sparse.py`` against an
     mpmath bisection on 37 rows (float64, absolute error): at most about
@@ -282,6 +289,11 @@ def entmax_bisect(
     error of the threshold. An entry is an exact zero only when
     its base is ``<= 0``; for alpha close to 1 entries far below the maximum
     may instead underflow to 0, as in softmax.
+
+    References
+    ----------
+    .. [1] B. Peters, V. Niculae and A. F. T. Martins, "Sparse
+       sequence-to-sequence models", ACL 2019, pp. 1504--1519.
 
     Examples
     --------
@@ -399,7 +411,7 @@ def fenchel_young_loss(
 
     Notes
     -----
-    :cite:t:`blondel2020learning`. The loss is computed in float64 with the
+    Blondel, Martins and Niculae [1]_. The loss is computed in float64 with the
     scores shifted by their row maximum (every term is shift invariant because
     :math:`\hat p` and :math:`y` sum to one). For ``"softmax"`` it is
     :math:`\sum_i y_i (\log y_i - \log \hat p_i)` with log-softmax. Rounding can
@@ -407,6 +419,12 @@ def fenchel_young_loss(
     number, so results are clipped at 0, where the loss provably lies. A row
     of `x` that is all ``-inf`` gives loss ``+inf`` (and the gradient of the
     uniform prediction); a row containing ``+inf`` or NaN gives NaN.
+
+    References
+    ----------
+    .. [1] M. Blondel, A. F. T. Martins and V. Niculae, "Learning with
+       Fenchel-Young losses", Journal of Machine Learning Research 21, 2020,
+       pp. 1--69.
 
     Examples
     --------
