@@ -108,8 +108,12 @@ def check_temperature(temperature: Any, func: str) -> float:
 
 def check_positive_int(value: Any, func: str, name: str) -> int:
     """Return `value` as an int, or raise if it is not a positive integer (bools rejected)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Integral, np.integer)
+    ):
+        raise TypeError(
+            f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}"
+        )
     if int(value) < 1:
         raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
     return int(value)
@@ -121,7 +125,9 @@ def check_real(value: Any, func: str, name: str, lo: float, hi: float) -> float:
         isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
     )
     if isinstance(value, (bool, np.bool_)) or not ok_type:
-        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}"
+        )
     v = float(value)
     if not (lo <= v <= hi):  # also rejects NaN
         raise ValueError(f"{func}: {name} must be in [{lo}, {hi}], got {v!r}")
