@@ -151,9 +151,10 @@ def sparsemax(x: ArrayLike, axis: Axis = -1) -> NDArray[np.floating[Any]]:
 
     Notes
     -----
-    The sorting algorithm of Duchi et al. [2]_ (also in [1]_): with :math:`z_{(1)} \ge \dots \ge z_{(n)}` the
-    sorted scores, the support size is the largest :math:`k` with
-    :math:`1 + k z_{(k)} > \sum_{j \le k} z_{(j)}`, and
+    The sorting algorithm of Duchi et al. [2]_ (also in [1]_): with
+    :math:`z_{(1)} \ge \dots \ge z_{(n)}` the sorted scores, the support size
+    is the largest :math:`k` with :math:`1 + k z_{(k)} > \sum_{j \le k} z_{(j)}`,
+    and
     :math:`\tau = (\sum_{j \le k} z_{(j)} - 1)/k`. Cost :math:`O(n \log n)`.
     Entries of ``-inf`` get exactly 0; special values otherwise follow
     :func:`softmax_lib.softmax` (a row of all ``-inf`` is uniform, ``+inf``

@@ -331,7 +331,7 @@ def test_gradient_is_p_minus_y(kind):
         y = rng.dirichlet(np.ones(5))
         loss, grad = fenchel_young_loss(x, y, kind=kind, return_grad=True)
         assert np.max(np.abs(grad - (f(x) - y))) <= 1e-15  # f(x) unshifted: last bits
-        g = numerical_gradient(lambda v: fenchel_young_loss(v, y, kind=kind), x)
+        g = numerical_gradient(lambda v, y=y: fenchel_young_loss(v, y, kind=kind), x)
         worst = max(worst, float(np.max(np.abs(g - grad))))
     assert worst < 1e-8  # the loss is differentiable everywhere (Omega strictly convex)
 
