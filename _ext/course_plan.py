@@ -11,46 +11,38 @@ The chapters are read at build time, so the page cannot drift from them:
     optionally followed by ``|`` and a note. Chapters not (yet) in the table of
     contents are named but not linked.
 ``{course-homework}``
-    Per chapter, the exercises whose solutions run code (checked by the test suite,
-    good for homework that students can verify) and those answered on paper.
+    One row per exercise: its title, difficulty and type (from the line
+    ``**Difficulty** ★★☆ · **Type** build``; "—" where a chapter has none), and
+    whether its solution runs code (checked by the test suite, good for homework
+    that students can verify) or is answered on paper.
 ``{course-notebooks}``
     Per chapter, links to download the notebook and to open it on Binder or Colab,
     built from ``repository`` and ``launch_buttons`` in ``_config.yml``.
 
 A chapter states its prerequisites and time in paragraphs that start with
-``**Prerequisites.**`` and ``**Time.**``; exercises are ``{exercise}`` directives
-with a ``:label:``, and solutions ``{solution-start}``/``{solution-end}`` pairs (or
-``{solution}`` directives).
+``**Prerequisites.**`` and ``**Time.**``. Exercises and solutions are read by
+``_ext/book_structure.py``, the parser the tests use too.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-CHAPTER_DIR = "chapters"
-
-
-@dataclass
-class Exercise:
-    label: str
-    title: str = ""
-    text: str = ""
-    code_solution: bool = False
-    has_solution: bool = False
-
-    @property
-    def written(self) -> bool:
-        """Asks for a proof or a derivation (answered on paper, at least in part)."""
-        return bool(re.search(r"\b(prove|show that|show how|derive|derivation|deduce)\b", self.text, re.I))
+from book_structure import (
+    DIFFICULTIES,
+    Exercise,
+    markdown_of,
+    parse_exercises,
+    read_cells,
+    toc_chapters,
+)
 
 
 @dataclass
@@ -75,11 +67,6 @@ class Chapter:
         return value * 60 if match.group(3).startswith("h") else value
 
 
-_EXERCISE = re.compile(r"^(?:```+|:::+)\{exercise\}[ \t]*(.*)$", re.M)
-_LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
-_SOLUTION_START = re.compile(r"^(?:```+|:::+)\{solution-start\}\s*(\S+)", re.M)
-_SOLUTION_END = re.compile(r"^(?:```+|:::+)\{solution-end\}", re.M)
-_SOLUTION = re.compile(r"^(?:```+|:::+)\{solution\}\s*(\S+)", re.M)
 _ROLE = re.compile(r"\{[a-z:-]+\}`([^`<]*?)\s*(?:<([^>]*)>)?`")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
@@ -107,87 +94,36 @@ def _paragraph_after(marker: str, text: str, numbers: dict[str, int]) -> str:
     return _plain(match.group(1), numbers) if match else ""
 
 
-def _cells(path: Path) -> list[tuple[str, str]]:
-    """(cell_type, source) pairs of a notebook or a MyST markdown chapter."""
-    if path.suffix == ".ipynb":
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        return [(c["cell_type"], "".join(c.get("source", ""))) for c in nb.get("cells", [])]
-    cells: list[tuple[str, str]] = []
-    for i, part in enumerate(re.split(r"^```\{code-cell\}.*?^```", path.read_text(encoding="utf-8"), flags=re.M | re.S)):
-        if i:
-            cells.append(("code", "x"))
-        cells.append(("markdown", part))
-    return cells
-
-
 def read_chapter(chapter: Chapter, numbers: dict[str, int]) -> None:
-    cells = _cells(chapter.path)
-    markdown = "\n\n".join(src for kind, src in cells if kind == "markdown")
+    cells = read_cells(chapter.path)
+    markdown = markdown_of(cells)
     title = re.search(r"^#\s+(.+)$", markdown, re.M)
     chapter.title = title.group(1).strip() if title else chapter.name
     chapter.prerequisites = _paragraph_after("Prerequisites", markdown, numbers)
     chapter.time = _paragraph_after("Time", markdown, numbers)
-    by_label: dict[str, Exercise] = {}
-    open_solution: Exercise | None = None
-    for kind, src in cells:
-        if kind == "code":
-            if open_solution is not None:
-                open_solution.code_solution = True
-            continue
-        # Walk the directives of this cell in order.
-        events = []
-        for m in _EXERCISE.finditer(src):
-            events.append((m.start(), "exercise", m))
-        for m in _SOLUTION_START.finditer(src):
-            events.append((m.start(), "start", m))
-        for m in _SOLUTION_END.finditer(src):
-            events.append((m.start(), "end", m))
-        for m in _SOLUTION.finditer(src):
-            events.append((m.start(), "solution", m))
-        for _, what, m in sorted(events, key=lambda e: e[0]):
-            if what == "exercise":
-                fence = re.match(r"`+|:+", src[m.start():]).group(0)
-                end = src.find("\n" + fence + "\n", m.end())
-                body = src[m.end(): end if end >= 0 else None]
-                label = _LABEL.search(body)
-                name = label.group(1) if label else f"{chapter.name}-exercise-{len(by_label) + 1}"
-                by_label[name] = Exercise(label=name, title=_plain(m.group(1).strip()), text=body)
-            elif what == "start":
-                open_solution = by_label.get(m.group(1))
-                if open_solution is not None:
-                    open_solution.has_solution = True
-            elif what == "end":
-                open_solution = None
-            elif what == "solution" and m.group(1) in by_label:
-                by_label[m.group(1)].has_solution = True
-    chapter.exercises = list(by_label.values())
+    chapter.exercises = parse_exercises(cells, chapter.name)
+    for exercise in chapter.exercises:
+        exercise.title = _plain(exercise.title, numbers)
 
 
 def chapters(app: Sphinx) -> list[Chapter]:
     """Chapters listed in _toc.yml, in order, read from their source files."""
     srcdir = Path(app.srcdir)
-    toc = yaml.safe_load((srcdir / "_toc.yml").read_text(encoding="utf-8")) or {}
-    files: list[str] = []
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(str(entry["file"]))
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
+    files = toc_chapters(srcdir)
     result = []
     for docname in files:
-        docname = re.sub(r"\.(ipynb|md)$", "", docname).strip("/")
-        if not docname.startswith(CHAPTER_DIR + "/"):
-            continue
         for suffix in (".ipynb", ".md"):
             path = srcdir / (docname + suffix)
             if path.is_file():
-                result.append(Chapter(name=Path(docname).name, docname=docname, path=path, in_toc=True,
-                                      number=len(result) + 1))
+                result.append(
+                    Chapter(
+                        name=Path(docname).name,
+                        docname=docname,
+                        path=path,
+                        in_toc=True,
+                        number=len(result) + 1,
+                    )
+                )
                 break
     numbers = {chapter.name: chapter.number for chapter in result}
     for chapter in result:
@@ -210,7 +146,15 @@ class _CourseDirective(SphinxDirective):
 
     def render(self, lines: list[str]) -> list[nodes.Node]:
         container = nodes.container(classes=["course-plan-block"])
-        self.state.nested_parse(StringList(lines, source=self.get_source_info()[0]), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(lines, source=self.get_source_info()[0]), self.content_offset, container
+        )
+        # Links to files the build writes itself (the editions) are written as
+        # SITE_FILE + path, which the parser leaves alone, and become relative links here.
+        for ref in container.findall(nodes.reference):
+            uri = ref.get("refuri", "")
+            if uri.startswith(SITE_FILE):
+                ref["refuri"] = uri[len(SITE_FILE):]
         return container.children
 
 
@@ -238,7 +182,8 @@ class CourseChapters(_CourseDirective):
         lines.append(":::")
         total = sum(len(c.exercises) for c in found)
         minutes = [c.reading_minutes() for c in found]
-        summary = f"{len(found)} {'chapter' if len(found) == 1 else 'chapters'} with {total} exercises in all"
+        noun = "chapter" if len(found) == 1 else "chapters"
+        summary = f"{len(found)} {noun} with {total} exercises in all"
         if found and all(m is not None for m in minutes):
             hours = sum(m for m in minutes if m is not None) / 60
             summary += f"; reading and running them takes about {hours:.1f} hours, before exercises"
@@ -260,7 +205,7 @@ class CourseSessions(_CourseDirective):
             "  - Reading time",
             "  - Focus",
         ]
-        for number, line in enumerate(l for l in self.content if l.strip()):
+        for number, line in enumerate(s for s in self.content if s.strip()):
             names, _, note = line.partition("|")
             cells, minutes = [], 0
             known = True
@@ -289,23 +234,40 @@ class CourseSessions(_CourseDirective):
 
 class CourseHomework(_CourseDirective):
     def run(self) -> list[nodes.Node]:
-        lines: list[str] = []
+        lines = [
+            ":::{list-table}",
+            ":header-rows: 1",
+            ":class: course-plan",
+            ":widths: 22 40 14 12 12",
+            "",
+            "* - Chapter",
+            "  - Exercise",
+            "  - Difficulty",
+            "  - Type",
+            "  - Solution",
+        ]
+        rows = 0
         for chapter in self.chapters():
-            written = [e for e in chapter.exercises if e.written]
-            code = [e for e in chapter.exercises if e.code_solution]
-            other = [e for e in chapter.exercises if not e.written and not e.code_solution]
-
-            def refs(items: list[Exercise]) -> str:
-                return ", ".join(f"{{numref}}`{e.label}`" for e in items) or "none"
-
-            line = (f"- {self.link(chapter)}: computations checked by the tests: {refs(code)}; "
-                    f"proofs and derivations: {refs(written)}")
-            if other:
-                line += f"; other: {refs(other)}"
-            lines.append(line + ".")
-        if not lines:
+            for i, exercise in enumerate(chapter.exercises):
+                level = exercise.difficulty
+                shown = f"{level} {DIFFICULTIES[level]}" if level in DIFFICULTIES else "—"
+                title = f": {exercise.title}" if exercise.title else ""
+                lines += [
+                    f"* - {self.link(chapter) if i == 0 else ''}",
+                    f"  - {{numref}}`{exercise.label}`{title}",
+                    f"  - {shown}",
+                    f"  - {exercise.kind or '—'}",
+                    f"  - {'code, run by the tests' if exercise.code_solution else 'on paper'}",
+                ]
+                rows += 1
+        lines.append(":::")
+        if not rows:
             lines = ["No chapter is published yet."]
         return self.render(lines)
+
+
+#: Prefix of links to files that the build writes into the site (see render()).
+SITE_FILE = "https://site-file.invalid/"
 
 
 class CourseNotebooks(_CourseDirective):
@@ -325,6 +287,7 @@ class CourseNotebooks(_CourseDirective):
             "",
             "* - Chapter",
             "  - Notebook",
+            "  - Editions (plain Jupyter)",
             "  - Open online",
         ]
         for chapter in self.chapters():
@@ -332,12 +295,22 @@ class CourseNotebooks(_CourseDirective):
             in_repo = f"{book_path}/{rel}" if book_path else rel
             online = []
             if binder and org_repo:
-                online.append(f"[Binder]({binder}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{in_repo})")
+                online.append(
+                    f"[Binder]({binder}/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{in_repo})"
+                )
             if colab and org_repo and chapter.path.suffix == ".ipynb":
                 online.append(f"[Colab]({colab}/github/{org_repo}/blob/{branch}/{in_repo})")
+            editions = "-"
+            if chapter.path.suffix == ".ipynb":
+                # written by tools/editions.py after every HTML build (_ext/site_fixes.py)
+                editions = ", ".join(
+                    f"[{kind}]({SITE_FILE}editions/{kind}/{chapter.path.name})"
+                    for kind in ("student", "instructor")
+                )
             lines += [
                 f"* - {self.link(chapter)}",
                 f"  - {{download}}`{chapter.path.name} </{rel}>`",
+                f"  - {editions}",
                 f"  - {', '.join(online) or '-'}",
             ]
         lines.append(":::")

@@ -109,7 +109,7 @@ def unique_ids(body: str) -> str:
     for name in _REPEATED_IDS:
         count = 0
 
-        def number(match: re.Match[str]) -> str:
+        def number(match: re.Match[str], name: str = name) -> str:
             nonlocal count
             count += 1
             return match.group(0) if count == 1 else f'id="{name}-{count}"'
@@ -118,7 +118,9 @@ def unique_ids(body: str) -> str:
     return body
 
 
-def fix_page(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+def fix_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     scripts = context.get("script_files")
     if scripts:
         seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -145,7 +147,7 @@ def share_html_writers(app: Sphinx) -> None:
         single.setdefault(node, writers)
 
 
-_ICON_SCRIPT = re.compile(r'<(?:script|link)[^>]*scripts/fontawesome\.js[^>]*>(?:</script>)?\n?')
+_ICON_SCRIPT = re.compile(r"<(?:script|link)[^>]*scripts/fontawesome\.js[^>]*>(?:</script>)?\n?")
 
 
 def drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
@@ -163,13 +165,18 @@ def write_editions(app: Sphinx, exception: Exception | None) -> None:
     """Student and instructor editions of every chapter; the download serves the latter."""
     if exception is not None or app.builder.name != "html":
         return
-    spec = importlib.util.spec_from_file_location("book_editions", Path(app.srcdir) / "tools" / "editions.py")
+    spec = importlib.util.spec_from_file_location(
+        "book_editions", Path(app.srcdir) / "tools" / "editions.py"
+    )
     assert spec is not None and spec.loader is not None
     editions = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = editions  # dataclasses look their module up there
     spec.loader.exec_module(editions)
-    chapters = sorted(Path(app.srcdir, doc + ".ipynb") for doc in app.env.found_docs
-                      if doc.startswith("chapters/"))
+    chapters = sorted(
+        Path(app.srcdir, doc + ".ipynb")
+        for doc in app.env.found_docs
+        if doc.startswith("chapters/")
+    )
     outdir = Path(app.outdir)
     editions.write_editions(outdir / "editions", chapters, Path(app.srcdir) / "references.bib")
     for chapter in chapters:

@@ -25,8 +25,26 @@ mixture_of_softmaxes, sigsoftmax, unargmaxable_classes
     Output layers beyond the bottleneck, and classes that can never win.
 expected_calibration_error, reliability_curve, fit_temperature, brier_score, negative_log_likelihood
     Measuring calibration, and temperature scaling.
+classwise_calibration_error, l2_calibration_error, brier_decomposition
+    Classwise and debiased calibration errors, and the Brier score's decomposition.
+conformal_prediction_sets
+    Split-conformal prediction sets with a coverage guarantee.
 partial_logsumexp, merge_partials, streaming_logsumexp, online_softmax
     One-pass (online) softmax: partial results and their merge.
+attention, flash_attention_forward, flash_attention_backward
+    Scaled dot-product attention, directly and blockwise (FlashAttention in numpy).
+SoftmaxFit, effective_rank, estimate_hidden_size
+    The result of a fit; spectra, and the hidden size of a model from its outputs.
+load_book_text, char_ngram_table, NgramTable
+    A sample of the book's prose and next-character tables built from it.
+logit, log1mexp, bce_with_logits
+    The logistic model's inverse, log(1 - e^a), and binary cross-entropy from logits.
+chunked_cross_entropy, sampled_softmax_loss, huffman_paths, hierarchical_log_prob
+    Training with a large vocabulary: chunked and sampled losses, hierarchical softmax.
+top_k_top_p_filter, gumbel_top_k
+    Decoding: truncated sampling and sampling without replacement.
+sparsemax, entmax15, entmax_bisect, fenchel_young_loss
+    Sparse alternatives to softmax and the Fenchel-Young losses that go with them.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -34,14 +52,18 @@ Reference values, errors in ulps and finite differences for tests live in
 :mod:`softmax_lib.testing` (it needs mpmath).
 
 Figures use :mod:`softmax_lib.plotting`, which is imported separately so that
-the numerical core depends on numpy alone.
+the library itself needs only numpy, scipy and threadpoolctl.
 """
 
-from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
-from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
-from ._information import entropy
+from ._attention import attention, flash_attention_backward, flash_attention_forward
 from ._bottleneck import (
+    NgramTable,
+    SoftmaxFit,
+    char_ngram_table,
+    effective_rank,
+    estimate_hidden_size,
     fit_softmax_model,
+    load_book_text,
     log_prob_matrix,
     mixture_of_softmaxes,
     numerical_rank,
@@ -49,14 +71,35 @@ from ._bottleneck import (
     unargmaxable_classes,
 )
 from ._calibration import (
+    BrierDecomposition,
+    ConformalSets,
+    ReliabilityCurve,
+    brier_decomposition,
     brier_score,
+    classwise_calibration_error,
+    conformal_prediction_sets,
     expected_calibration_error,
     fit_temperature,
+    l2_calibration_error,
     negative_log_likelihood,
     reliability_curve,
 )
 from ._classifier import SoftmaxClassifier
+from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, softmax
+from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
+from ._information import entropy
+from ._logistic import bce_with_logits, log1mexp, logit
+from ._sparse import entmax15, entmax_bisect, fenchel_young_loss, sparsemax
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
+from ._vocabulary import (
+    CrossEntropyResult,
+    chunked_cross_entropy,
+    gumbel_top_k,
+    hierarchical_log_prob,
+    huffman_paths,
+    sampled_softmax_loss,
+    top_k_top_p_filter,
+)
 
 __all__ = [
     "softmax",
@@ -86,11 +129,36 @@ __all__ = [
     "merge_partials",
     "streaming_logsumexp",
     "online_softmax",
+    "SoftmaxFit",
+    "effective_rank",
+    "estimate_hidden_size",
+    "load_book_text",
+    "char_ngram_table",
+    "NgramTable",
+    "ReliabilityCurve",
+    "classwise_calibration_error",
+    "l2_calibration_error",
+    "BrierDecomposition",
+    "brier_decomposition",
+    "ConformalSets",
+    "conformal_prediction_sets",
+    "logit",
+    "log1mexp",
+    "bce_with_logits",
+    "attention",
+    "flash_attention_forward",
+    "flash_attention_backward",
+    "CrossEntropyResult",
+    "chunked_cross_entropy",
+    "sampled_softmax_loss",
+    "huffman_paths",
+    "hierarchical_log_prob",
+    "top_k_top_p_filter",
+    "gumbel_top_k",
+    "sparsemax",
+    "entmax15",
+    "entmax_bisect",
+    "fenchel_young_loss",
 ]
 
-__version__ = "0.1.0"
-
-# --- added for alternatives: sparse maps and Fenchel-Young losses (Chapter 9) ---
-from ._sparse import entmax15, entmax_bisect, fenchel_young_loss, sparsemax
-
-__all__ += ["sparsemax", "entmax15", "entmax_bisect", "fenchel_young_loss"]
+__version__ = "0.2.0"

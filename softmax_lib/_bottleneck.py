@@ -11,7 +11,12 @@ book uses to study what such a layer can and cannot express:
 * :func:`mixture_of_softmaxes` and :func:`sigsoftmax` are two output layers
   whose log-probabilities are not limited to rank ``d + 1``;
 * :func:`unargmaxable_classes` finds the classes that can never be the argmax,
-  by one linear program per class.
+  by one linear program per class;
+* :func:`effective_rank` summarises a spectrum, and :func:`estimate_hidden_size`
+  reads the hidden size of a softmax model off the log-probability vectors it returns;
+* :func:`load_book_text` and :func:`char_ngram_table` build a small language target
+  (next-character distributions) from a sample of the book's prose shipped as package
+  data.
 
 Only :func:`fit_softmax_model` and :func:`unargmaxable_classes` need SciPy; it
 is imported when they are called, so ``import softmax_lib`` needs numpy alone.
@@ -19,19 +24,33 @@ is imported when they are called, so ``import softmax_lib`` needs numpy alone.
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import log_sigmoid, log_softmax, logsumexp, softmax
-from ._validation import as_real_array, normalize_axes
+from ._validation import (
+    as_real_array,
+    check_bool,
+    check_positive_int,
+    check_real,
+    check_single_axis,
+)
 
 __all__ = [
     "log_prob_matrix",
     "numerical_rank",
     "fit_softmax_model",
+    "SoftmaxFit",
+    "effective_rank",
+    "estimate_hidden_size",
+    "load_book_text",
+    "char_ngram_table",
+    "NgramTable",
     "mixture_of_softmaxes",
     "sigsoftmax",
     "unargmaxable_classes",
@@ -46,7 +65,10 @@ def _finite_matrix(x: Any, func: str, name: str) -> np.ndarray:
     """Return `x` as a finite 2-D float64 array (a new array), or raise."""
     arr = as_real_array(x, func, name)
     if arr.ndim != 2:
-        raise ValueError(f"{func}: {name} must be a 2-D array, got {arr.ndim} dimension(s) with shape {arr.shape}")
+        raise ValueError(
+            f"{func}: {name} must be a 2-D array, "
+            f"got {arr.ndim} dimension(s) with shape {arr.shape}"
+        )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{func}: {name} must not be empty, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -54,36 +76,13 @@ def _finite_matrix(x: Any, func: str, name: str) -> np.ndarray:
     return np.array(arr, dtype=np.float64, copy=True)
 
 
-def _positive_int(value: Any, func: str, name: str) -> int:
-    """Return `value` as a positive int, or raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}")
-    if int(value) < 1:
-        raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
-    return int(value)
-
-
-def _positive_float(value: Any, func: str, name: str) -> float:
-    """Return `value` as a positive finite float, or raise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{func}: {name} must be a positive finite number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    if not (np.isfinite(v) and v > 0.0):
-        raise ValueError(f"{func}: {name} must be a positive finite number, got {v!r}")
-    return v
-
-
-def _check_bool(value: Any, func: str, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{func}: {name} must be True or False, got {value!r}")
-    return bool(value)
-
-
 # ---------------------------------------------------------------------------
 # Rank
 # ---------------------------------------------------------------------------
 
-def log_prob_matrix(contexts: ArrayLike, embeddings: ArrayLike, bias: ArrayLike | None = None) -> NDArray[np.float64]:
+def log_prob_matrix(
+    contexts: ArrayLike, embeddings: ArrayLike, bias: ArrayLike | None = None
+) -> NDArray[np.float64]:
     r"""Log-probabilities of a softmax layer for many contexts at once.
 
     Row :math:`i` holds :math:`\log\operatorname{softmax}(W h_i + b)`, the
@@ -156,11 +155,14 @@ def log_prob_matrix(contexts: ArrayLike, embeddings: ArrayLike, bias: ArrayLike 
     if bias is not None:
         b = as_real_array(bias, func, "bias")
         if b.shape != (W.shape[0],):
-            raise ValueError(f"{func}: bias must have shape ({W.shape[0]},), one entry per class, got {b.shape}")
+            raise ValueError(
+                f"{func}: bias must have shape ({W.shape[0]},), one entry per class, "
+                f"got {b.shape}"
+            )
         if not np.all(np.isfinite(b)):
             raise ValueError(f"{func}: bias must contain only finite numbers")
         logits = logits + b.astype(np.float64)
-    return log_softmax(logits, axis=1)
+    return np.asarray(log_softmax(logits, axis=1), dtype=np.float64)
 
 
 def numerical_rank(a: ArrayLike, *, rtol: float = 1e-10) -> int:
@@ -217,7 +219,7 @@ def numerical_rank(a: ArrayLike, *, rtol: float = 1e-10) -> int:
     """
     func = "numerical_rank"
     A = _finite_matrix(a, func, "a")
-    r = _positive_float(rtol, func, "rtol")
+    r = check_real(rtol, func, "rtol", 0.0, lo_open=True)
     return int(np.linalg.matrix_rank(A, rtol=r))
 
 
@@ -225,7 +227,9 @@ def numerical_rank(a: ArrayLike, *, rtol: float = 1e-10) -> int:
 # Output layers that escape the bottleneck
 # ---------------------------------------------------------------------------
 
-def mixture_of_softmaxes(logits: ArrayLike, mixture_logits: ArrayLike, *, log: bool = False) -> NDArray[np.floating[Any]]:
+def mixture_of_softmaxes(
+    logits: ArrayLike, mixture_logits: ArrayLike, *, log: bool = False
+) -> NDArray[np.floating[Any]]:
     r"""Mixture of softmaxes: a weighted average of several softmax distributions.
 
     .. math::
@@ -302,7 +306,7 @@ def mixture_of_softmaxes(logits: ArrayLike, mixture_logits: ArrayLike, *, log: b
     func = "mixture_of_softmaxes"
     z = as_real_array(logits, func, "logits")
     a = as_real_array(mixture_logits, func, "mixture_logits")
-    log = _check_bool(log, func, "log")
+    log = check_bool(log, func, "log")
     if z.ndim < 2:
         raise ValueError(f"{func}: logits must have shape (..., K, n_classes), got shape {z.shape}")
     if a.ndim < 1:
@@ -394,10 +398,8 @@ def sigsoftmax(x: ArrayLike, axis: int = -1, *, log: bool = False) -> NDArray[np
     """
     func = "sigsoftmax"
     arr = as_real_array(x, func)
-    if isinstance(axis, tuple) or axis is None:
-        raise TypeError(f"{func}: axis must be an int, got {axis!r}")
-    log = _check_bool(log, func, "log")
-    normalize_axes(axis, max(arr.ndim, 1), func)
+    check_single_axis(axis, arr.ndim, func)
+    log = check_bool(log, func, "log")
     shifted = arr + log_sigmoid(arr)
     if log:
         return log_softmax(shifted, axis=axis)
@@ -408,7 +410,9 @@ def sigsoftmax(x: ArrayLike, axis: int = -1, *, log: bool = False) -> NDArray[np
 # Fitting a (mixture of) softmax model(s) to a target matrix
 # ---------------------------------------------------------------------------
 
-def _kl_and_grad_softmax(theta: np.ndarray, P: np.ndarray, neg_entropy: float, n: int, m: int, d: int) -> tuple[float, np.ndarray]:
+def _kl_and_grad_softmax(
+    theta: NDArray[np.float64], P: NDArray[np.float64], neg_entropy: float, n: int, m: int, d: int
+) -> tuple[float, NDArray[np.float64]]:
     """Mean KL(P_i || softmax(H W^T)_i) over rows, and its gradient in (H, W)."""
     H = theta[: n * d].reshape(n, d)
     W = theta[n * d:].reshape(m, d)
@@ -419,7 +423,15 @@ def _kl_and_grad_softmax(theta: np.ndarray, P: np.ndarray, neg_entropy: float, n
     return kl, np.concatenate([(G @ W).ravel(), (G.T @ H).ravel()])
 
 
-def _kl_and_grad_mixture(theta: np.ndarray, P: np.ndarray, neg_entropy: float, n: int, m: int, d: int, k: int) -> tuple[float, np.ndarray]:
+def _kl_and_grad_mixture(
+    theta: NDArray[np.float64],
+    P: NDArray[np.float64],
+    neg_entropy: float,
+    n: int,
+    m: int,
+    d: int,
+    k: int,
+) -> tuple[float, NDArray[np.float64]]:
     """Mean KL for a mixture of k softmaxes, and its gradient in (H, A, W)."""
     H = theta[: n * k * d].reshape(n, k, d)
     A = theta[n * k * d: n * k * d + n * k].reshape(n, k)
@@ -428,7 +440,7 @@ def _kl_and_grad_mixture(theta: np.ndarray, P: np.ndarray, neg_entropy: float, n
     log_s = log_softmax(Z, axis=2)
     log_pi = log_softmax(A, axis=1)
     joint = log_pi[:, :, None] + log_s
-    logQ = logsumexp(joint, axis=1)            # (n, m)
+    logQ = np.asarray(logsumexp(joint, axis=1))  # (n, m)
     kl = (neg_entropy - float(np.sum(P * logQ))) / n
     with np.errstate(under="ignore"):
         resp = np.exp(joint - logQ[:, None, :])    # responsibilities r_ikx
@@ -442,16 +454,57 @@ def _kl_and_grad_mixture(theta: np.ndarray, P: np.ndarray, neg_entropy: float, n
     return kl, np.concatenate([gH.ravel(), gA.ravel(), gW.ravel()])
 
 
+@dataclass(frozen=True, eq=False)
+class SoftmaxFit:
+    r"""Result of :func:`fit_softmax_model`: the fitted model and how the fit went.
+
+    Attributes
+    ----------
+    kl : float
+        Mean Kullback--Leibler divergence :math:`\frac1N\sum_i
+        \operatorname{KL}(P_i \,\|\, Q_i)` reached, in nats, without the
+        ``l2`` penalty.
+    log_probs : ndarray, shape (n_contexts, n_classes)
+        The fitted model's log-probabilities :math:`\log Q`.
+    contexts : ndarray, shape (n_contexts, d) or (n_contexts, K, d)
+        The context vectors :math:`h_i` (one per component for a mixture).
+    mixture_logits : ndarray, shape (n_contexts, K), or None
+        The logits of the mixture weights; None for a plain softmax.
+    embeddings : ndarray, shape (n_classes, d)
+        The class vectors :math:`w_x`.
+    n_params : int
+        Number of fitted numbers: :math:`(N + n)d` for a softmax,
+        :math:`N(Kd + K) + nd` for a mixture of :math:`K` softmaxes.
+    n_iter : int
+        L-BFGS iterations of the best start.
+    converged : bool
+        Whether L-BFGS met its tolerance on the best start.
+    n_starts : int
+        Number of starting points tried (``n_restarts``).
+    """
+
+    kl: float
+    log_probs: NDArray[np.float64]
+    contexts: NDArray[np.float64]
+    mixture_logits: NDArray[np.float64] | None
+    embeddings: NDArray[np.float64]
+    n_params: int
+    n_iter: int
+    converged: bool
+    n_starts: int
+
+
 def fit_softmax_model(
     target: ArrayLike,
     d: int,
     *,
     n_components: int = 1,
     l2: float = 0.0,
+    n_restarts: int = 1,
     seed: int = 0,
     maxiter: int = 5000,
     gtol: float = 1e-7,
-) -> dict[str, Any]:
+) -> SoftmaxFit:
     r"""Fit a softmax (or mixture-of-softmaxes) model with ``d``-dimensional vectors to a target.
 
     Each row of `target` is the true next-class distribution
@@ -480,27 +533,26 @@ def fit_softmax_model(
     l2 : float, optional
         Weight :math:`\lambda \ge 0` of a penalty :math:`\lambda\lVert\theta\rVert^2`
         on all parameters, added to the objective (keyword only). Default 0.
-        A mixture needs a small one to converge (see Notes).
+        A mixture needs one to converge (see Notes).
+    n_restarts : int, optional
+        Number of starting points (keyword only). Default 1: only the
+        deterministic start described in Notes. Further starts are seeded
+        random perturbations of it; the fit with the lowest objective wins.
     seed : int, optional
-        Seed of the random perturbation that separates the components of a
-        mixture (keyword only; unused when ``n_components == 1``). Default 0.
+        Seed of the random perturbations (keyword only; used by mixtures
+        and by restarts). Default 0.
     maxiter : int, optional
-        Maximum number of L-BFGS iterations (keyword only). Default 5000.
+        Maximum number of L-BFGS iterations per start (keyword only).
+        Default 5000.
     gtol : float, optional
         L-BFGS stops when the largest gradient entry is below this (keyword
         only). Default ``1e-7``.
 
     Returns
     -------
-    dict
-        ``"kl"`` (float, the mean KL divergence reached, without the
-        penalty), ``"log_probs"``
-        (ndarray of shape (n_contexts, n_classes), the model's
-        :math:`\log Q`), ``"contexts"`` (shape (n_contexts, d), or
-        (n_contexts, K, d) for a mixture), ``"mixture_logits"`` (shape
-        (n_contexts, K), or None), ``"embeddings"`` (shape (n_classes, d)),
-        ``"n_params"`` (int, number of fitted numbers), ``"n_iter"`` (int)
-        and ``"converged"`` (bool, whether L-BFGS met its tolerance).
+    SoftmaxFit
+        A frozen record with the KL reached, the model's log-probabilities,
+        its parameters, their number, and whether L-BFGS converged.
 
     Raises
     ------
@@ -508,8 +560,8 @@ def fit_softmax_model(
         If `target` is not real or an integer argument is not an int.
     ValueError
         If `target` is not a finite 2-D array of probability rows, `d`,
-        `n_components`, `maxiter` or `gtol` is not positive, or `l2` is
-        negative.
+        `n_components`, `n_restarts`, `maxiter` or `gtol` is not positive, or
+        `l2` is negative.
     ImportError
         If SciPy is not installed.
 
@@ -520,10 +572,11 @@ def fit_softmax_model(
     Notes
     -----
     The problem is not convex (the logits :math:`h_i^\top w_x` are bilinear in
-    the parameters), so L-BFGS [1]_ finds a local minimum. To make it a good
-    and reproducible one, the start is deterministic: a plain softmax starts
-    from the rank-``d`` truncated SVD of the row-centred :math:`\log P` (the
-    best rank-``d`` fit in the least-squares sense), and the components of a
+    the parameters), so L-BFGS [1]_ finds a local minimum, and the KL it
+    reports is an upper bound on the true floor; more restarts can only lower
+    it. The first start is deterministic: a plain softmax starts from the
+    rank-``d`` truncated SVD of the row-centred :math:`\log P` (the best
+    rank-``d`` fit in the least-squares sense), and the components of a
     mixture start from that same point plus a small seeded perturbation.
     Gradients are analytic: for a softmax, :math:`\partial\,\mathrm{KL} /
     \partial z_{ix} = (Q_{ix} - P_{ix}) / N`, computed with the library's
@@ -532,13 +585,12 @@ def fit_softmax_model(
 
     A mixture's infimum is often not attained: its components can keep
     sharpening and lower the KL ever more slowly, so L-BFGS never meets its
-    tolerance and where it stops depends on rounding. A small ``l2`` makes
-    the minimum exist; the run then converges and is reproducible up to the
-    choice among local minima.
+    tolerance. A penalty ``l2`` makes the minimum exist; with one of about
+    ``1e-4`` or more the small fits of the book converge.
 
     Without a bias, a softmax with ``d >= rank(log P) - 1`` can fit a target
     with positive entries exactly; below that the KL has a positive floor
-    (Chapter 7 proves both).
+    (Chapter 7 proves both, after Yang et al.).
 
     References
     ----------
@@ -554,26 +606,25 @@ def fit_softmax_model(
     >>> P = softmax(2.0 * rng.normal(size=(12, 12)))      # a full-rank target
     >>> low = fit_softmax_model(P, 2)
     >>> high = fit_softmax_model(P, 11)                    # d = n_classes - 1 fits exactly
-    >>> bool(low["kl"] > 0.05), bool(high["kl"] < 1e-8)
-    (True, True)
-    >>> sorted(low)
-    ['contexts', 'converged', 'embeddings', 'kl', 'log_probs', 'mixture_logits', 'n_iter', 'n_params']
+    >>> bool(low.kl > 0.05), bool(high.kl < 1e-8), low.converged
+    (True, True, True)
+    >>> low.contexts.shape, low.embeddings.shape, low.n_params
+    ((12, 2), (12, 2), 48)
     """
     func = "fit_softmax_model"
     P = _finite_matrix(target, func, "target")
-    d = _positive_int(d, func, "d")
-    k = _positive_int(n_components, func, "n_components")
-    maxiter = _positive_int(maxiter, func, "maxiter")
-    gtol = _positive_float(gtol, func, "gtol")
-    if isinstance(l2, (bool, np.bool_)) or not isinstance(l2, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{func}: l2 must be a non-negative number, got {type(l2).__name__} {l2!r}")
-    l2 = float(l2)
-    if not (np.isfinite(l2) and l2 >= 0.0):
-        raise ValueError(f"{func}: l2 must be a non-negative finite number, got {l2!r}")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, np.integer)):
+    d = check_positive_int(d, func, "d")
+    k = check_positive_int(n_components, func, "n_components")
+    n_restarts = check_positive_int(n_restarts, func, "n_restarts")
+    maxiter = check_positive_int(maxiter, func, "maxiter")
+    gtol = check_real(gtol, func, "gtol", 0.0, lo_open=True)
+    l2 = check_real(l2, func, "l2", 0.0)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"{func}: seed must be an int, got {type(seed).__name__} {seed!r}")
     if np.any(P < 0):
-        raise ValueError(f"{func}: target must be non-negative (rows are probability distributions)")
+        raise ValueError(
+            f"{func}: target must be non-negative (rows are probability distributions)"
+        )
     if not np.allclose(P.sum(axis=1), 1.0, rtol=0.0, atol=1e-8):
         raise ValueError(f"{func}: every row of target must sum to one (within 1e-8)")
     try:
@@ -594,32 +645,37 @@ def fit_softmax_model(
     W0 = np.zeros((m, d))
     H0[:, :r] = U[:, :r] * np.sqrt(s[:r])
     W0[:, :r] = Vt[:r].T * np.sqrt(s[:r])
+    rng = np.random.default_rng(seed)
+    scale = 0.5 * max(float(np.std(H0)), 1e-3)
 
-    if k == 1:
-        theta0 = np.concatenate([H0.ravel(), W0.ravel()])
-
-        def kl_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def kl_grad(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        if k == 1:
             return _kl_and_grad_softmax(theta, P, neg_entropy, n, m, d)
-    else:
-        rng = np.random.default_rng(seed)
-        scale = 0.5 * max(float(np.std(H0)), 1e-3)
-        Hk = H0[:, None, :] + scale * rng.normal(size=(n, k, d))
-        theta0 = np.concatenate([Hk.ravel(), np.zeros(n * k), W0.ravel()])
+        return _kl_and_grad_mixture(theta, P, neg_entropy, n, m, d, k)
 
-        def kl_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            return _kl_and_grad_mixture(theta, P, neg_entropy, n, m, d, k)
-
-    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    def fun(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         value, grad = kl_grad(theta)
         if l2:
             return value + l2 * float(theta @ theta), grad + 2.0 * l2 * theta
         return value, grad
 
-    res = minimize(
-        fun, theta0, jac=True, method="L-BFGS-B",
-        options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15},
-    )
-    theta = res.x
+    best: Any = None
+    for start in range(n_restarts):
+        if k == 1:
+            H = H0 if start == 0 else H0 + scale * rng.normal(size=H0.shape)
+            W = W0 if start == 0 else W0 + scale * rng.normal(size=W0.shape)
+            theta0 = np.concatenate([H.ravel(), W.ravel()])
+        else:
+            Hk = H0[:, None, :] + scale * rng.normal(size=(n, k, d))
+            theta0 = np.concatenate([Hk.ravel(), np.zeros(n * k), W0.ravel()])
+        res = minimize(
+            fun, theta0, jac=True, method="L-BFGS-B",
+            options={"maxiter": maxiter, "gtol": gtol, "ftol": 1e-15},
+        )
+        if best is None or res.fun < best.fun:
+            best = res
+    theta = best.x
+    A: NDArray[np.float64] | None
     if k == 1:
         H = theta[: n * d].reshape(n, d)
         W = theta[n * d:].reshape(m, d)
@@ -628,28 +684,352 @@ def fit_softmax_model(
         n_params = (n + m) * d
     else:
         H = theta[: n * k * d].reshape(n, k, d)
-        A = theta[n * k * d: n * k * d + n * k].reshape(n, k)
+        A = theta[n * k * d: n * k * d + n * k].reshape(n, k).copy()
         W = theta[n * k * d + n * k:].reshape(m, d)
         log_probs = mixture_of_softmaxes(H @ W.T, A, log=True)
         n_params = n * k * d + n * k + m * d
     kl = (neg_entropy - float(np.sum(P * log_probs))) / n
-    return {
-        "kl": max(kl, 0.0),
-        "log_probs": log_probs,
-        "contexts": H.copy(),
-        "mixture_logits": None if A is None else A.copy(),
-        "embeddings": W.copy(),
-        "n_params": int(n_params),
-        "n_iter": int(res.nit),
-        "converged": bool(res.success),
-    }
+    return SoftmaxFit(
+        kl=max(kl, 0.0),
+        log_probs=np.asarray(log_probs, dtype=np.float64),
+        contexts=H.copy(),
+        mixture_logits=A,
+        embeddings=W.copy(),
+        n_params=int(n_params),
+        n_iter=int(best.nit),
+        converged=bool(best.success),
+        n_starts=n_restarts,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Spectra: effective rank and the hidden size of a black-box model
+# ---------------------------------------------------------------------------
+
+def effective_rank(a: ArrayLike) -> float:
+    r"""Effective rank: the exponential of the entropy of the normalised singular values.
+
+    .. math::
+
+        \operatorname{erank}(A) = \exp\Big(-\sum_{k} q_k \log q_k\Big),
+        \qquad q_k = \frac{\sigma_k}{\sum_j \sigma_j}.
+
+    Parameters
+    ----------
+    a : array_like, shape (m, n)
+        A finite real matrix with at least one non-zero entry.
+
+    Returns
+    -------
+    float
+        A number between 1 and ``min(m, n)``: 1 for a rank-one matrix,
+        ``min(m, n)`` when all singular values are equal.
+
+    Raises
+    ------
+    TypeError
+        If `a` is not real.
+    ValueError
+        If `a` is not a non-empty finite 2-D array, or is all zeros.
+
+    See Also
+    --------
+    numerical_rank : Counts singular values above a threshold instead.
+
+    Notes
+    -----
+    The numerical rank counts every singular value above a threshold, however
+    small; the effective rank of Roy and Vetterli [1]_ weighs them by size,
+    so that a matrix of full rank whose singular values decay fast has a
+    small effective rank. It is a continuous, scale-free summary of the
+    spectrum, not a rank in the algebraic sense.
+
+    References
+    ----------
+    .. [1] O. Roy and M. Vetterli, "The effective rank: a measure of
+       effective dimensionality", 15th European Signal Processing Conference
+       (EUSIPCO), 2007, pp. 606--610.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_lib import effective_rank, numerical_rank
+    >>> round(effective_rank(np.eye(4)), 6)
+    4.0
+    >>> D = np.diag(1.0 / np.arange(1.0, 9.0) ** 2)        # full rank, fast decay
+    >>> numerical_rank(D), round(effective_rank(D), 4)
+    (8, 3.2148)
+    """
+    func = "effective_rank"
+    A = _finite_matrix(a, func, "a")
+    s = np.linalg.svd(A, compute_uv=False)
+    total = float(s.sum())
+    if total == 0.0:
+        raise ValueError(f"{func}: a must have at least one non-zero entry")
+    q = s[s > 0] / total
+    return float(np.exp(-np.sum(q * np.log(q))))
+
+
+def estimate_hidden_size(log_prob_vectors: ArrayLike) -> int:
+    r"""Estimate the hidden size of a softmax model from the log-probability vectors it returns.
+
+    Parameters
+    ----------
+    log_prob_vectors : array_like, shape (n_queries, n_classes)
+        One full log-probability (or logit) vector per query, as returned by a
+        model for different inputs. Needs more queries and more classes than
+        the hidden size being estimated.
+
+    Returns
+    -------
+    int
+        The number of singular values of the row-centred matrix before its
+        largest drop (the largest ratio :math:`\sigma_k / \sigma_{k+1}`). For
+        a softmax layer :math:`\log\operatorname{softmax}(W h + b)` with
+        :math:`d`-dimensional :math:`h`, this is :math:`d` without a bias and
+        :math:`d + 1` with one (see Notes). 0 if every row is constant.
+
+    Raises
+    ------
+    TypeError
+        If the input is not real.
+    ValueError
+        If it is not a finite 2-D array with at least two rows and two
+        columns.
+
+    See Also
+    --------
+    log_prob_matrix, numerical_rank
+
+    Notes
+    -----
+    Row :math:`i` of the input is :math:`W h_i + b - c_i\mathbf{1}`, with a
+    per-query constant :math:`c_i` (the log-normaliser). Subtracting each
+    row's mean removes :math:`c_i` exactly and leaves
+    :math:`C(W h_i + b)` with :math:`C = I - \frac1n\mathbf{1}\mathbf{1}^\top`:
+    every row lies in the span of the :math:`d` columns of :math:`CW` plus,
+    with a bias, the vector :math:`Cb`. The stacked matrix therefore has rank
+    at most :math:`d` (or :math:`d + 1`), and for generic queries exactly
+    that; its singular values drop to rounding level after that index. The
+    largest drop is used rather than a fixed threshold, so the estimate also
+    works on log-probabilities rounded to a few digits, as long as the
+    rounding noise stays below the smallest genuine singular value. This is
+    the observation behind the hidden-size attacks of Finlayson et al. [1]_
+    and Carlini et al. [2]_ on language models served through an API.
+
+    References
+    ----------
+    .. [1] M. Finlayson, X. Ren and S. Swayamdipta, "Logits of API-protected
+       LLMs leak proprietary information", COLM 2024, arXiv:2403.09539.
+    .. [2] N. Carlini et al., "Stealing part of a production language model",
+       ICML 2024, arXiv:2403.06634.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_lib import estimate_hidden_size, log_prob_matrix
+    >>> rng = np.random.default_rng(0)
+    >>> W = rng.normal(size=(500, 16))                 # 500 classes, hidden size 16
+    >>> A = log_prob_matrix(rng.normal(size=(100, 16)), W)
+    >>> estimate_hidden_size(A)
+    16
+    >>> estimate_hidden_size(np.round(A, 3))           # rounded outputs still give it away
+    16
+    """
+    func = "estimate_hidden_size"
+    A = _finite_matrix(log_prob_vectors, func, "log_prob_vectors")
+    if min(A.shape) < 2:
+        raise ValueError(
+            f"{func}: log_prob_vectors must have at least two rows and two columns, "
+            f"got shape {A.shape}"
+        )
+    centred = A - A.mean(axis=1, keepdims=True)
+    s = np.linalg.svd(centred, compute_uv=False)
+    if s[0] == 0.0:
+        return 0
+    floor = s[0] * np.finfo(np.float64).eps
+    log_s = np.log(np.maximum(s, floor))
+    drops = log_s[:-1] - log_s[1:]
+    if float(drops.max()) <= 0.0:
+        return int(s.size)
+    return int(np.argmax(drops)) + 1
+
+
+# ---------------------------------------------------------------------------
+# A language target: character n-grams of the book's own prose
+# ---------------------------------------------------------------------------
+
+def load_book_text() -> str:
+    """Return the sample of the book's own prose shipped with the library.
+
+    Returns
+    -------
+    str
+        About 38 kB of English text: the prose of the markdown cells of the
+        book's first chapters, with code, mathematics and markup removed,
+        wrapped at 88 characters.
+
+    See Also
+    --------
+    char_ngram_table : Builds next-character distributions from it.
+
+    Notes
+    -----
+    The file ``softmax_lib/data/book_prose.txt`` is package data, read with
+    ``importlib.resources``, so it is available wherever the library is
+    installed, also outside the book's repository.
+
+    Examples
+    --------
+    >>> from softmax_lib import load_book_text
+    >>> text = load_book_text()
+    >>> text.split()[:3]
+    ['Introduction:', 'from', 'scores']
+    """
+    return resources.files("softmax_lib").joinpath("data/book_prose.txt").read_text(
+        encoding="utf-8"
+    )
+
+
+class NgramTable(NamedTuple):
+    """Result of :func:`char_ngram_table`.
+
+    Attributes
+    ----------
+    probs : ndarray, shape (n_contexts, n_classes)
+        Row :math:`i` is the smoothed distribution of the character that
+        follows context ``contexts[i]``, over the characters ``classes``.
+    contexts : list of str
+        The contexts (strings of ``order - 1`` characters), most frequent first.
+    classes : list of str
+        The next characters (the classes), most frequent first.
+    """
+
+    probs: NDArray[np.float64]
+    contexts: list[str]
+    classes: list[str]
+
+
+def char_ngram_table(
+    text: str,
+    order: int,
+    *,
+    n_contexts: int,
+    n_classes: int,
+    smoothing: float = 0.1,
+    lower: bool = True,
+) -> NgramTable:
+    r"""Next-character distributions of a text: a contexts-by-characters probability table.
+
+    Parameters
+    ----------
+    text : str
+        The text. Runs of whitespace are replaced by one space.
+    order : int
+        The n of the n-gram (at least 2): contexts are the ``order - 1``
+        characters before the predicted one.
+    n_contexts : int
+        Keep the `n_contexts` most frequent contexts (keyword only).
+    n_classes : int
+        Keep the `n_classes` most frequent characters as classes (keyword
+        only); occurrences of other characters as the next character are
+        dropped.
+    smoothing : float, optional
+        Additive (Lidstone) smoothing :math:`\alpha > 0` added to every count
+        (keyword only), so that every entry is positive. Default 0.1.
+    lower : bool, optional
+        Lower-case the text first (keyword only). Default True.
+
+    Returns
+    -------
+    NgramTable
+        ``probs`` (shape (n_contexts, n_classes), rows on the simplex),
+        ``contexts`` and ``classes``.
+
+    Raises
+    ------
+    TypeError
+        If `text` is not a str, an integer argument is not an int, or
+        `smoothing` is not a real number or `lower` not a bool.
+    ValueError
+        If `order` < 2, `smoothing` is not positive, or the text has fewer
+        distinct contexts or characters than requested.
+
+    See Also
+    --------
+    load_book_text, fit_softmax_model
+
+    Notes
+    -----
+    Entry :math:`(i, x)` is :math:`(c_{ix} + \alpha) / (\sum_y c_{iy} + n\alpha)`,
+    with :math:`c_{ix}` the number of times context :math:`i` is followed by
+    character :math:`x` and :math:`n` the number of classes. Ties in
+    frequency are broken alphabetically, so the table is deterministic. Such
+    a table is a small stand-in for the matrix :math:`P` of true next-token
+    probabilities that Yang et al. reason about; it is the empirical
+    distribution of one text, not a language.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_lib import char_ngram_table
+    >>> t = char_ngram_table("abab abba", 2, n_contexts=2, n_classes=2, smoothing=1.0)
+    >>> t.contexts, t.classes
+    (['a', 'b'], ['a', 'b'])
+    >>> np.round(t.probs, 4)     # a -> b 3 times; b -> a twice, b -> b once
+    array([[0.2, 0.8],
+           [0.6, 0.4]])
+    """
+    func = "char_ngram_table"
+    if not isinstance(text, str):
+        raise TypeError(f"{func}: text must be a str, got {type(text).__name__}")
+    order = check_positive_int(order, func, "order")
+    if order < 2:
+        raise ValueError(f"{func}: order must be at least 2, got {order}")
+    n_contexts = check_positive_int(n_contexts, func, "n_contexts")
+    n_classes = check_positive_int(n_classes, func, "n_classes")
+    alpha = check_real(smoothing, func, "smoothing", 0.0, lo_open=True)
+    if check_bool(lower, func, "lower"):
+        text = text.lower()
+    text = " ".join(text.split())
+    k = order - 1
+    pairs = Counter((text[i - k: i], text[i]) for i in range(k, len(text)))
+    char_counts = Counter(text)
+    classes = [c for c, _ in sorted(char_counts.items(), key=lambda t: (-t[1], t[0]))]
+    if len(classes) < n_classes:
+        raise ValueError(
+            f"{func}: the text has {len(classes)} distinct characters, fewer than "
+            f"n_classes = {n_classes}"
+        )
+    classes = classes[:n_classes]
+    column = {c: j for j, c in enumerate(classes)}
+    ctx_counts: Counter[str] = Counter()
+    for (ctx, nxt), c in pairs.items():
+        if nxt in column:
+            ctx_counts[ctx] += c
+    contexts = [c for c, _ in sorted(ctx_counts.items(), key=lambda t: (-t[1], t[0]))]
+    if len(contexts) < n_contexts:
+        raise ValueError(
+            f"{func}: the text has {len(contexts)} distinct contexts of length {k}, "
+            f"fewer than n_contexts = {n_contexts}"
+        )
+    contexts = contexts[:n_contexts]
+    row = {c: i for i, c in enumerate(contexts)}
+    counts = np.zeros((n_contexts, n_classes))
+    for (ctx, nxt), c in pairs.items():
+        if ctx in row and nxt in column:
+            counts[row[ctx], column[nxt]] += c
+    counts += alpha
+    return NgramTable(counts / counts.sum(axis=1, keepdims=True), contexts, classes)
 
 
 # ---------------------------------------------------------------------------
 # Classes that can never win
 # ---------------------------------------------------------------------------
 
-def unargmaxable_classes(embeddings: ArrayLike, bias: ArrayLike | None = None, *, tol: float = 1e-9) -> NDArray[np.intp]:
+def unargmaxable_classes(
+    embeddings: ArrayLike, bias: ArrayLike | None = None, *, tol: float = 1e-9
+) -> NDArray[np.intp]:
     r"""Classes that are never the argmax of ``embeddings @ h + bias``, for any input ``h``.
 
     Parameters
@@ -717,14 +1097,16 @@ def unargmaxable_classes(embeddings: ArrayLike, bias: ArrayLike | None = None, *
     """
     func = "unargmaxable_classes"
     W = _finite_matrix(embeddings, func, "embeddings")
-    tol = _positive_float(tol, func, "tol")
+    tol = check_real(tol, func, "tol", 0.0, lo_open=True)
     m, d = W.shape
     if bias is None:
         b = np.zeros(m)
     else:
         b_arr = as_real_array(bias, func, "bias")
         if b_arr.shape != (m,):
-            raise ValueError(f"{func}: bias must have shape ({m},), one entry per class, got {b_arr.shape}")
+            raise ValueError(
+                f"{func}: bias must have shape ({m},), one entry per class, got {b_arr.shape}"
+            )
         if not np.all(np.isfinite(b_arr)):
             raise ValueError(f"{func}: bias must contain only finite numbers")
         b = np.array(b_arr, dtype=np.float64)

@@ -11,15 +11,22 @@ every time.
 from __future__ import annotations
 
 import contextlib
-import numbers
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 from ._core import softmax
 from ._derivation import cross_entropy
-from ._validation import as_real_array
+from ._validation import (
+    as_real_array,
+    check_bool,
+    check_labels,
+    check_positive_int,
+    check_real,
+)
 
 __all__ = ["SoftmaxClassifier"]
 
@@ -27,36 +34,13 @@ _SOLVERS = ("gd", "lbfgs")
 
 
 def _single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
-    """Limit BLAS to one thread while training, if ``threadpoolctl`` is installed.
+    """Limit BLAS to one thread while training.
 
     A single thread makes every matrix product independent of the number of
     cores (and is faster for matrices this small).
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def _check_int(value: Any, name: str, minimum: int, func: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: {name} must be an int >= {minimum}, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{func}: {name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(value: Any, name: str, lo: float, hi: float, func: str, *, lo_open: bool = False,
-                hi_open: bool = True) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}")
-    v = float(value)
-    ok = np.isfinite(v) and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
-    if not ok:
-        interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        raise ValueError(f"{func}: {name} must lie in {interval}, got {v!r}")
-    return v
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 class SoftmaxClassifier:
@@ -178,16 +162,18 @@ class SoftmaxClassifier:
         seed: int = 0,
     ) -> None:
         func = "SoftmaxClassifier"
-        self.hidden_units = _check_int(hidden_units, "hidden_units", 0, func)
+        self.hidden_units = check_positive_int(hidden_units, func, "hidden_units", minimum=0)
         if solver not in _SOLVERS:
             raise ValueError(f"{func}: solver must be 'lbfgs' or 'gd', got {solver!r}")
         self.solver = str(solver)
-        self.max_iter = _check_int(max_iter, "max_iter", 0, func)
-        self.learning_rate = _check_real(learning_rate, "learning_rate", 0.0, np.inf, func, lo_open=True)
-        self.momentum = _check_real(momentum, "momentum", 0.0, 1.0, func)
-        self.weight_decay = _check_real(weight_decay, "weight_decay", 0.0, np.inf, func)
-        self.label_smoothing = _check_real(label_smoothing, "label_smoothing", 0.0, 1.0, func)
-        self.seed = _check_int(seed, "seed", 0, func)
+        self.max_iter = check_positive_int(max_iter, func, "max_iter", minimum=0)
+        self.learning_rate = check_real(learning_rate, func, "learning_rate", 0.0, lo_open=True)
+        self.momentum = check_real(momentum, func, "momentum", 0.0, 1.0, hi_open=True)
+        self.weight_decay = check_real(weight_decay, func, "weight_decay", 0.0)
+        self.label_smoothing = check_real(
+            label_smoothing, func, "label_smoothing", 0.0, 1.0, hi_open=True
+        )
+        self.seed = check_positive_int(seed, func, "seed", minimum=0)
         self.weights_: list[tuple[np.ndarray, np.ndarray]] | None = None
         self.n_classes_ = 0
         self.n_iter_ = 0
@@ -214,14 +200,18 @@ class SoftmaxClassifier:
         out, pos = [], 0
         for w, b in self.weights_:
             nw, nb = w.size, b.size
-            out.append((theta[pos:pos + nw].reshape(w.shape), theta[pos + nw:pos + nw + nb].copy()))
+            out.append(
+                (theta[pos : pos + nw].reshape(w.shape), theta[pos + nw : pos + nw + nb].copy())
+            )
             pos += nw + nb
         return out
 
     # -- forward and backward ----------------------------------------------
 
     @staticmethod
-    def _forward(weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _forward(
+        weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         if len(weights) == 1:
             w, b = weights[0]
             return X @ w + b, None
@@ -229,8 +219,9 @@ class SoftmaxClassifier:
         hidden = np.maximum(X @ w1 + b1, 0.0)
         return hidden @ w2 + b2, hidden
 
-    def _objective(self, weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray,
-                   y: np.ndarray) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
+    def _objective(
+        self, weights: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
         """Training objective and its gradient with respect to every parameter."""
         n, k = X.shape[0], self.n_classes_
         alpha = self.label_smoothing
@@ -238,7 +229,7 @@ class SoftmaxClassifier:
         loss = float(cross_entropy(logits, y, label_smoothing=alpha, reduction="mean"))
         target = np.full((n, k), alpha / k)
         target[np.arange(n), y] += 1.0 - alpha
-        g = (softmax(logits, axis=1) - target) / n        # d loss / d logits
+        g = (softmax(logits, axis=1) - target) / n  # d loss / d logits
         lam = self.weight_decay
         loss += 0.5 * lam * sum(float(np.sum(w * w)) for w, _ in weights)
         if hidden is None:
@@ -255,18 +246,31 @@ class SoftmaxClassifier:
     def _check_X(self, X: Any, func: str) -> np.ndarray:
         arr = as_real_array(X, func, "X")
         if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-            raise ValueError(f"{func}: X must be a non-empty 2-D array (examples by features), got shape {arr.shape}")
+            raise ValueError(
+                f"{func}: X must be a non-empty 2-D array (examples by features), "
+                f"got shape {arr.shape}"
+            )
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{func}: X must be finite")
-        if self.weights_ is not None and func != "SoftmaxClassifier.fit" and arr.shape[1] != self.weights_[0][0].shape[0]:
+        if (
+            self.weights_ is not None
+            and func != "SoftmaxClassifier.fit"
+            and arr.shape[1] != self.weights_[0][0].shape[0]
+        ):
             raise ValueError(
                 f"{func}: X has {arr.shape[1]} features, but the classifier was fitted on "
                 f"{self.weights_[0][0].shape[0]}"
             )
         return arr.astype(np.float64)
 
-    def fit(self, X: ArrayLike, labels: ArrayLike, *, n_classes: int | None = None,
-            warm_start: bool = False) -> "SoftmaxClassifier":
+    def fit(
+        self,
+        X: ArrayLike,
+        labels: ArrayLike,
+        *,
+        n_classes: int | None = None,
+        warm_start: bool = False,
+    ) -> SoftmaxClassifier:
         """Train on inputs `X` and integer class `labels`.
 
         Parameters
@@ -296,20 +300,19 @@ class SoftmaxClassifier:
         """
         func = "SoftmaxClassifier.fit"
         Xa = self._check_X(X, func)
-        y = np.asarray(labels)
-        if y.dtype.kind not in "iu":
-            raise TypeError(f"{func}: labels must be an array of integer class labels, got dtype {y.dtype}")
-        if y.ndim != 1 or y.shape[0] != Xa.shape[0]:
-            raise ValueError(f"{func}: labels must be a vector with one entry per row of X, got shape {y.shape}")
-        k = int(y.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", 2, func)
-        k = max(k, 2)
-        if y.min() < 0 or y.max() >= k:
-            raise ValueError(f"{func}: labels must lie in 0, ..., {k - 1}, got values from {y.min()} to {y.max()}")
-        y = y.astype(np.intp)
+        warm_start = check_bool(warm_start, func, "warm_start")
+        if n_classes is None:
+            y = check_labels(labels, Xa.shape[0], None, func)
+            k = max(int(y.max()) + 1, 2)
+        else:
+            k = check_positive_int(n_classes, func, "n_classes", minimum=2)
+            y = check_labels(labels, Xa.shape[0], k, func)
         d = Xa.shape[1]
         if warm_start and self.weights_ is not None:
             if self.weights_[0][0].shape[0] != d or self.n_classes_ != k:
-                raise ValueError(f"{func}: warm_start needs data with the same features and classes as before")
+                raise ValueError(
+                    f"{func}: warm_start needs data with the same features and classes as before"
+                )
         else:
             self.n_classes_ = k
             self.weights_ = self._init_weights(d, k)
@@ -334,7 +337,7 @@ class SoftmaxClassifier:
             weights = [(params[i], params[i + 1]) for i in range(0, len(params), 2)]
             _, grads = self._objective(weights, X, y)
             flat_grads = [a for layer in grads for a in layer]
-            for p, v, g in zip(params, vel, flat_grads):
+            for p, v, g in zip(params, vel, flat_grads, strict=False):
                 v *= mu
                 v -= lr * g
                 p += v
@@ -342,16 +345,19 @@ class SoftmaxClassifier:
         self.n_iter_ += self.max_iter
 
     def _fit_lbfgs(self, X: np.ndarray, y: np.ndarray) -> None:
-        from scipy.optimize import minimize
-
         def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
             loss, grads = self._objective(self._unflat(theta), X, y)
             return loss, np.concatenate([a.ravel() for layer in grads for a in layer])
 
         if self.max_iter == 0:
             return
-        result = minimize(fun, self._flat(), jac=True, method="L-BFGS-B",
-                          options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-15})
+        result = minimize(
+            fun,
+            self._flat(),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": 1e-10, "ftol": 1e-15},
+        )
         self.weights_ = self._unflat(result.x)
         self.n_iter_ += int(result.nit)
 
@@ -400,7 +406,7 @@ class SoftmaxClassifier:
         ValueError
             If the classifier is not fitted or `X` has the wrong shape.
         """
-        return softmax(self.predict_logits(X), axis=1)
+        return cast(NDArray[np.float64], softmax(self.predict_logits(X), axis=1))
 
     def predict(self, X: ArrayLike) -> NDArray[np.intp]:
         """Predicted class (the argmax of the logits) for each row of `X`.
@@ -420,4 +426,5 @@ class SoftmaxClassifier:
         ValueError
             If the classifier is not fitted or `X` has the wrong shape.
         """
-        return np.argmax(self.predict_logits(X), axis=1)
+        classes: NDArray[np.intp] = np.argmax(self.predict_logits(X), axis=1)
+        return classes

@@ -10,31 +10,34 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._core import log_softmax, softmax
-from ._validation import as_real_array, check_temperature, normalize_axes
+from ._validation import (
+    as_real_array,
+    check_labels,
+    check_positive_int,
+    check_real,
+    check_single_axis,
+    check_temperature,
+)
 
 __all__ = ["softmax_jacobian", "softmax_vjp", "cross_entropy", "gumbel_max_sample"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _single_axis(axis: Any, ndim: int, func: str) -> int:
-    """Return `axis` as one non-negative axis of an array with `ndim` >= 1 dimensions."""
-    if isinstance(axis, tuple) or axis is None:
-        raise TypeError(f"{func}: axis must be a single int, got {axis!r}")
-    return normalize_axes(axis, ndim, func)[0]
-
-
 # ---------------------------------------------------------------------------
 # The Jacobian and vector-Jacobian products
 # ---------------------------------------------------------------------------
 
-def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> NDArray[np.floating[Any]]:
+
+def softmax_jacobian(
+    x: ArrayLike, axis: int = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating[Any]]:
     r"""The Jacobian matrix of softmax, :math:`J = (\operatorname{diag}(p) - p p^\top) / T`.
 
     .. math::
@@ -94,8 +97,10 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) 
     func = "softmax_jacobian"
     arr = as_real_array(x, func)
     if arr.ndim == 0:
-        raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
-    ax = _single_axis(axis, arr.ndim, func)
+        raise ValueError(
+            f"{func}: x must have at least one dimension (the classes), got a 0-d array"
+        )
+    ax = check_single_axis(axis, arr.ndim, func)
     temperature = check_temperature(temperature, func)
     p = softmax(np.moveaxis(arr, ax, -1), axis=-1, temperature=temperature)
     jac = -p[..., :, None] * p[..., None, :]
@@ -106,7 +111,9 @@ def softmax_jacobian(x: ArrayLike, axis: int = -1, *, temperature: float = 1.0) 
     return jac
 
 
-def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: float = 1.0) -> NDArray[np.floating[Any]]:
+def softmax_vjp(
+    x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating[Any]]:
     r"""Vector-Jacobian product of softmax, :math:`J^\top v`, without forming :math:`J`.
 
     With :math:`p = \operatorname{softmax}(x / T)`,
@@ -171,10 +178,12 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
     arr = as_real_array(x, func)
     vec = as_real_array(v, func, name="v")
     if arr.ndim == 0:
-        raise ValueError(f"{func}: x must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: x must have at least one dimension (the classes), got a 0-d array"
+        )
     if vec.shape != arr.shape:
         raise ValueError(f"{func}: v must have the shape of x, {arr.shape}, got {vec.shape}")
-    ax = _single_axis(axis, arr.ndim, func)
+    ax = check_single_axis(axis, arr.ndim, func)
     temperature = check_temperature(temperature, func)
     dtype = np.result_type(arr.dtype, vec.dtype)
     p = softmax(arr.astype(dtype, copy=False), axis=ax, temperature=temperature)
@@ -182,23 +191,13 @@ def softmax_vjp(x: ArrayLike, v: ArrayLike, axis: int = -1, *, temperature: floa
     out = p * (vec - np.sum(p * vec, axis=ax, keepdims=True))
     if temperature != 1.0:
         out /= np.asarray(temperature, dtype=out.dtype)
-    return out
+    result: NDArray[np.floating[Any]] = out
+    return result
 
 
 # ---------------------------------------------------------------------------
 # Cross-entropy from logits
 # ---------------------------------------------------------------------------
-
-def _check_label_smoothing(value: Any, func: str) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-    if not ok:
-        raise TypeError(
-            f"{func}: label_smoothing must be a real number in [0, 1), got {type(value).__name__} {value!r}"
-        )
-    alpha = float(value)
-    if not (math.isfinite(alpha) and 0.0 <= alpha < 1.0):
-        raise ValueError(f"{func}: label_smoothing must be in [0, 1), got {alpha!r}")
-    return alpha
 
 
 def cross_entropy(
@@ -208,7 +207,7 @@ def cross_entropy(
     label_smoothing: float = 0.0,
     reduction: str = "none",
 ) -> NDArray[np.floating[Any]] | np.floating[Any]:
-    r"""Cross-entropy loss computed from logits: :math:`-\sum_i y_i \log\operatorname{softmax}(x)_i`.
+    r"""Cross-entropy loss from logits, :math:`-\sum_i y_i \log\operatorname{softmax}(x)_i`.
 
     Parameters
     ----------
@@ -305,33 +304,39 @@ def cross_entropy(
     func = "cross_entropy"
     x = as_real_array(logits, func, name="logits")
     if x.ndim == 0:
-        raise ValueError(f"{func}: logits must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: logits must have at least one dimension (the classes), got a 0-d array"
+        )
     n = x.shape[-1]
     if n == 0:
-        raise ValueError(f"{func}: logits must have at least one class along the last axis, got shape {x.shape}")
-    alpha = _check_label_smoothing(label_smoothing, func)
+        raise ValueError(
+            f"{func}: logits must have at least one class along the last axis, got shape {x.shape}"
+        )
+    alpha = check_real(label_smoothing, func, "label_smoothing", 0.0, 1.0, hi_open=True)
     if not isinstance(reduction, str):
-        raise TypeError(f"{func}: reduction must be one of {_REDUCTIONS}, got {type(reduction).__name__} {reduction!r}")
+        raise TypeError(
+            f"{func}: reduction must be one of {_REDUCTIONS}, "
+            f"got {type(reduction).__name__} {reduction!r}"
+        )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{func}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     if isinstance(labels, (str, bytes)):
-        raise TypeError(f"{func}: labels must be integer class indices or probability vectors, got {labels!r}")
+        raise TypeError(
+            f"{func}: labels must be integer class indices or probability vectors, got {labels!r}"
+        )
     lab = np.asarray(labels)
     batch = x.shape[:-1]
 
     logp = log_softmax(x, axis=-1)
     work = logp.dtype
     if lab.shape == batch:
-        if lab.dtype.kind not in "iu":
+        if lab.dtype.kind not in "iub":
             raise TypeError(
                 f"{func}: labels of shape {lab.shape} (the batch shape) must be integer class "
                 f"indices, got dtype {lab.dtype}; pass probability vectors with shape {x.shape}"
             )
-        if lab.size and (lab.min() < 0 or lab.max() >= n):
-            raise ValueError(
-                f"{func}: labels must be class indices in [0, {n}), got values from {lab.min()} to {lab.max()}"
-            )
-        picked = np.take_along_axis(logp, lab.astype(np.intp)[..., None], axis=-1)[..., 0]
+        idx = check_labels(lab, batch, n, func)
+        picked = np.take_along_axis(logp, idx[..., None], axis=-1)[..., 0]
         loss = -picked
         if alpha > 0.0:
             # The uniform part: -(1/n) sum_i logp_i. Only finite (or -inf) terms occur.
@@ -341,9 +346,13 @@ def cross_entropy(
         y = as_real_array(lab, func, name="labels")
         if y.size:
             if not np.all(np.isfinite(y)):
-                raise ValueError(f"{func}: labels must be finite probability vectors; found inf or NaN")
+                raise ValueError(
+                    f"{func}: labels must be finite probability vectors; found inf or NaN"
+                )
             if np.any(y < 0):
-                raise ValueError(f"{func}: labels must be non-negative probability vectors; found {y.min()!r}")
+                raise ValueError(
+                    f"{func}: labels must be non-negative probability vectors; found {y.min()!r}"
+                )
             tol = math.sqrt(float(np.finfo(y.dtype).eps))
             sums = np.sum(y, axis=-1, dtype=np.float64)
             if np.any(np.abs(sums - 1.0) > tol):
@@ -369,7 +378,9 @@ def cross_entropy(
         loss = np.sum(loss)
     elif reduction == "mean":
         if loss.size == 0:
-            raise ValueError(f"{func}: reduction='mean' needs at least one example; logits has shape {x.shape}")
+            raise ValueError(
+                f"{func}: reduction='mean' needs at least one example; logits has shape {x.shape}"
+            )
         loss = np.mean(loss)
     out_dtype = x.dtype
     loss = np.asarray(loss).astype(out_dtype, copy=False)
@@ -382,6 +393,7 @@ def cross_entropy(
 # Gumbel-max sampling
 # ---------------------------------------------------------------------------
 
+
 def _check_size(size: Any, func: str) -> tuple[int, ...]:
     if size is None:
         return ()
@@ -390,19 +402,17 @@ def _check_size(size: Any, func: str) -> tuple[int, ...]:
     elif isinstance(size, tuple):
         dims = size
     else:
-        raise TypeError(f"{func}: size must be None, an int or a tuple of ints, got {type(size).__name__} {size!r}")
-    out = []
-    for d in dims:
-        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
-            raise TypeError(f"{func}: size must be None, an int or a tuple of ints, got {size!r}")
-        if d < 0:
-            raise ValueError(f"{func}: size must not be negative, got {size!r}")
-        out.append(int(d))
-    return tuple(out)
+        raise TypeError(
+            f"{func}: size must be None, an int or a tuple of ints, "
+            f"got {type(size).__name__} {size!r}"
+        )
+    return tuple(check_positive_int(d, func, "size", minimum=0) for d in dims)
 
 
-def gumbel_max_sample(logits: ArrayLike, rng: np.random.Generator, size: int | tuple[int, ...] | None = None) -> NDArray[np.intp] | np.intp:
-    r"""Sample class indices from :math:`\operatorname{softmax}(\text{logits})` by the Gumbel-max trick.
+def gumbel_max_sample(
+    logits: ArrayLike, rng: np.random.Generator, size: int | tuple[int, ...] | None = None
+) -> NDArray[np.intp] | np.intp:
+    r"""Sample classes from :math:`\operatorname{softmax}(\text{logits})` by the Gumbel-max trick.
 
     Draws independent standard Gumbel noise :math:`g_i` and returns
     :math:`\arg\max_i (x_i + g_i)`, which takes the value :math:`k` with
@@ -479,29 +489,40 @@ def gumbel_max_sample(logits: ArrayLike, rng: np.random.Generator, size: int | t
     >>> gumbel_max_sample([0.0, 1.0], 42, size=3)
     Traceback (most recent call last):
     ...
-    TypeError: gumbel_max_sample: rng must be a numpy.random.Generator (for example np.random.default_rng(42)), got int 42
+    TypeError: gumbel_max_sample: rng must be a numpy.random.Generator (for example
+    np.random.default_rng(42)), got int 42
     """
     func = "gumbel_max_sample"
     if not isinstance(rng, np.random.Generator):
-        hint = f" (for example np.random.default_rng({rng!r}))" if isinstance(rng, numbers.Integral) else ""
+        hint = (
+            f" (for example np.random.default_rng({rng!r}))"
+            if isinstance(rng, numbers.Integral)
+            else ""
+        )
         raise TypeError(
             f"{func}: rng must be a numpy.random.Generator{hint}, got {type(rng).__name__} {rng!r}"
         )
     x = as_real_array(logits, func, name="logits")
     if x.ndim == 0:
-        raise ValueError(f"{func}: logits must have at least one dimension (the classes), got a 0-d array")
+        raise ValueError(
+            f"{func}: logits must have at least one dimension (the classes), got a 0-d array"
+        )
     n = x.shape[-1]
     if n == 0:
-        raise ValueError(f"{func}: logits must have at least one class along the last axis, got shape {x.shape}")
+        raise ValueError(
+            f"{func}: logits must have at least one class along the last axis, got shape {x.shape}"
+        )
     if np.any(np.isnan(x)) or np.any(x == np.inf):
         raise ValueError(f"{func}: logits must be finite or -inf; found NaN or +inf")
     if x.size and np.any(np.all(x == -np.inf, axis=-1)):
-        raise ValueError(f"{func}: every logit of a distribution is -inf; there is nothing to sample")
+        raise ValueError(
+            f"{func}: every logit of a distribution is -inf; there is nothing to sample"
+        )
     dims = _check_size(size, func)
     shape = dims + x.shape[:-1]
     noise = rng.gumbel(size=shape + (n,))
     perturbed = noise + x.astype(np.float64)
-    out = np.argmax(perturbed, axis=-1).astype(np.intp, copy=False)
+    out: NDArray[np.intp] = np.argmax(perturbed, axis=-1).astype(np.intp, copy=False)
     if out.ndim == 0:
-        return out[()]
+        return cast(np.intp, out[()])
     return out

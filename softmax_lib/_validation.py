@@ -13,8 +13,18 @@ from typing import Any
 
 import numpy as np
 from numpy.exceptions import AxisError
+from numpy.typing import NDArray
 
-__all__ = ["as_real_array", "normalize_axes", "check_temperature"]
+__all__ = [
+    "as_real_array",
+    "normalize_axes",
+    "check_temperature",
+    "check_single_axis",
+    "check_positive_int",
+    "check_real",
+    "check_bool",
+    "check_labels",
+]
 
 
 def as_real_array(x: Any, func: str, name: str = "x") -> np.ndarray:
@@ -63,14 +73,13 @@ def normalize_axes(axis: Any, ndim: int, func: str) -> tuple[int, ...]:
         requested = axis
     else:
         raise TypeError(
-            f"{func}: axis must be an int, a tuple of ints or None, got {type(axis).__name__} {axis!r}"
+            f"{func}: axis must be an int, a tuple of ints or None, "
+            f"got {type(axis).__name__} {axis!r}"
         )
     axes = []
     for a in requested:
         if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
-            raise TypeError(
-                f"{func}: axis must be an int, a tuple of ints or None, got {axis!r}"
-            )
+            raise TypeError(f"{func}: axis must be an int, a tuple of ints or None, got {axis!r}")
         a = int(a)
         if not -ndim <= a < ndim:
             raise AxisError(
@@ -86,7 +95,8 @@ def normalize_axes(axis: Any, ndim: int, func: str) -> tuple[int, ...]:
 def check_temperature(temperature: Any, func: str) -> float:
     """Return `temperature` as a float, or raise if it is not positive and finite."""
     ok_type = isinstance(temperature, numbers.Real) or (
-        isinstance(temperature, np.ndarray) and temperature.ndim == 0
+        isinstance(temperature, np.ndarray)
+        and temperature.ndim == 0
         and temperature.dtype.kind in "iuf"
     )
     if isinstance(temperature, (bool, np.bool_)) or not ok_type:
@@ -102,26 +112,56 @@ def check_temperature(temperature: Any, func: str) -> float:
     return value
 
 
+def check_single_axis(axis: Any, ndim: int, func: str) -> int:
+    """Return `axis` as one non-negative axis of an array with `ndim` dimensions.
 
-# --- added for alternatives ---
+    For functions that work along exactly one axis: None and tuples are rejected
+    with a TypeError; out-of-range axes raise :class:`numpy.exceptions.AxisError`
+    (a ValueError) as in :func:`normalize_axes`.
+    """
+    if axis is None or isinstance(axis, tuple):
+        raise TypeError(f"{func}: axis must be a single int, got {axis!r}")
+    return normalize_axes(axis, ndim, func)[0]
 
 
-def check_positive_int(value: Any, func: str, name: str) -> int:
-    """Return `value` as an int, or raise if it is not a positive integer (bools rejected)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (numbers.Integral, np.integer)
-    ):
-        raise TypeError(
-            f"{func}: {name} must be a positive int, got {type(value).__name__} {value!r}"
-        )
-    if int(value) < 1:
-        raise ValueError(f"{func}: {name} must be a positive int, got {int(value)}")
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def check_positive_int(value: Any, func: str, name: str, *, minimum: int = 1) -> int:
+    """Return `value` as an int >= `minimum` (default 1: a positive int), or raise.
+
+    Bools are rejected (TypeError) although Python counts them as ints; so are
+    floats, even integral ones such as ``3.0``.
+    """
+    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    if not _is_int(value):
+        raise TypeError(f"{func}: {name} must be {expected}, got {type(value).__name__} {value!r}")
+    if int(value) < minimum:
+        raise ValueError(f"{func}: {name} must be {expected}, got {int(value)}")
     return int(value)
 
 
-def check_real(value: Any, func: str, name: str, lo: float, hi: float) -> float:
-    """Return `value` as a float, or raise if it is not a real number in ``[lo, hi]``."""
-    ok_type = isinstance(value, numbers.Real) or (
+def check_real(
+    value: Any,
+    func: str,
+    name: str,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> float:
+    """Return `value` as a finite float in the interval from `lo` to `hi`, or raise.
+
+    The interval is closed unless `lo_open`/`hi_open` say otherwise; infinite
+    bounds mean no bound. NaN and infinities are always rejected (ValueError);
+    bools, strings and complex numbers are not real numbers (TypeError).
+    Python and numpy ints and floats and 0-d real arrays are accepted.
+    """
+    ok_type = isinstance(value, (numbers.Real, np.floating, np.integer)) or (
         isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
     )
     if isinstance(value, (bool, np.bool_)) or not ok_type:
@@ -129,29 +169,85 @@ def check_real(value: Any, func: str, name: str, lo: float, hi: float) -> float:
             f"{func}: {name} must be a real number, got {type(value).__name__} {value!r}"
         )
     v = float(value)
-    if not (lo <= v <= hi):  # also rejects NaN
-        raise ValueError(f"{func}: {name} must be in [{lo}, {hi}], got {v!r}")
+    inside = (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    if not (math.isfinite(v) and inside):
+        if math.isinf(lo) and math.isinf(hi):
+            where = "a finite real number"
+        elif math.isinf(hi):
+            where = f"a finite real number {'>' if lo_open else '>='} {lo:g}"
+        elif math.isinf(lo):
+            where = f"a finite real number {'<' if hi_open else '<='} {hi:g}"
+        else:
+            where = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise ValueError(f"{func}: {name} must be {where}, got {v!r}")
     return v
 
 
-def check_single_axis(axis: Any, ndim: int, func: str) -> int:
-    """Return one axis as a non-negative int, or raise (tuples and None are rejected)."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)):
-        raise TypeError(f"{func}: axis must be a single int, got {type(axis).__name__} {axis!r}")
-    return normalize_axes(int(axis), ndim, func)[0]
-
-
-def check_labels(labels: Any, n: int, n_classes: int, func: str) -> np.ndarray:
-    """Return `labels` as a 1-D int64 array of length `n` with values in ``[0, n_classes)``."""
-    arr = np.asarray(labels)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{func}: labels must be integers, got dtype {arr.dtype}")
-    arr = arr.reshape(-1)
-    if arr.size != n:
-        raise ValueError(f"{func}: expected {n} labels, got {arr.size}")
-    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
-        raise ValueError(
-            f"{func}: labels must be in [0, {n_classes - 1}], got values from "
-            f"{int(arr.min())} to {int(arr.max())}"
+def check_bool(value: Any, func: str, name: str) -> bool:
+    """Return `value` as a bool if it is ``True`` or ``False`` (Python or numpy), or raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{func}: {name} must be True or False, got {type(value).__name__} {value!r}"
         )
-    return arr.astype(np.int64)
+    return bool(value)
+
+
+def check_labels(
+    labels: Any, n: int | tuple[int, ...], n_classes: int | None, func: str
+) -> NDArray[np.intp]:
+    """Return integer class `labels` as an intp array, or raise.
+
+    `n` is the expected number of labels (a vector of length `n`) or, as a tuple,
+    the expected shape. Labels must lie in ``0, ..., n_classes - 1``; with
+    `n_classes` None only negative labels are rejected.
+
+    Booleans are not labels: an array of True/False raises TypeError (convert it
+    with ``labels.astype(int)`` if 0/1 classes are meant), as do floats, even
+    integral ones, strings and objects.
+    """
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(
+            f"{func}: labels must be an array of integer class labels, "
+            f"got {type(labels).__name__} {labels!r}"
+        )
+    arr = np.asarray(labels)
+    if arr.dtype.kind == "b":
+        raise TypeError(
+            f"{func}: labels must be integer class labels, got booleans; booleans are not "
+            f"labels (use labels.astype(int) if you mean classes 0 and 1)"
+        )
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{func}: labels must be an array of integer class labels, got dtype {arr.dtype}"
+        )
+    shape = (n,) if isinstance(n, int) else tuple(n)
+    if arr.shape != shape:
+        what = f"one label per example ({shape[0]})" if len(shape) == 1 else f"shape {shape}"
+        raise ValueError(f"{func}: labels must have {what}, got shape {arr.shape}")
+    if arr.size:
+        low, high = arr.min(), arr.max()
+        if low < 0 or (n_classes is not None and high >= n_classes):
+            allowed = "non-negative" if n_classes is None else f"in 0, ..., {n_classes - 1}"
+            raise ValueError(f"{func}: labels must be {allowed}, got values from {low} to {high}")
+    return arr.astype(np.intp)
+
+# --- added for core ---
+def as_float_array(x: Any, func: str, name: str = "x") -> np.ndarray:
+    """:func:`as_real_array`, also accepting the ``ml_dtypes`` floating formats.
+
+    Arrays of ``ml_dtypes`` formats (bfloat16, the float8 formats) are
+    returned as they are; everything else goes through :func:`as_real_array`.
+    """
+    dtype = getattr(x, "dtype", None)
+    if isinstance(x, np.ndarray) and is_ml_float(x.dtype):
+        return x
+    if isinstance(x, np.generic) and dtype is not None and is_ml_float(dtype):
+        return np.asarray(x)
+    return as_real_array(x, func, name)
+
+
+def is_ml_float(dtype: Any) -> bool:
+    """Whether `dtype` is a floating format of the ``ml_dtypes`` package (bfloat16, float8)."""
+    dt = np.dtype(dtype)
+    return dt.kind == "V" and dt.names is None and dt.type.__module__.startswith("ml_dtypes") \
+        and "float" in dt.name

@@ -23,15 +23,24 @@ References
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
 
-__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "use_book_style", "bar_distributions",
-           "reliability_diagram"]
+from ._calibration import reliability_curve
+
+__all__ = [
+    "PALETTE",
+    "LINESTYLES",
+    "MARKERS",
+    "HATCHES",
+    "use_book_style",
+    "bar_distributions",
+    "reliability_diagram",
+]
 
 #: Okabe--Ito colours, in the order the book uses them.
 PALETTE: tuple[str, ...] = (
@@ -46,7 +55,16 @@ PALETTE: tuple[str, ...] = (
 )
 
 #: Line styles paired with :data:`PALETTE`, so series differ without colour.
-LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), "-")
+LINESTYLES: tuple[Any, ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1)),
+    (0, (3, 1, 1, 1, 1, 1)),
+    (0, (1, 1)),
+    "-",
+)
 
 #: Markers paired with :data:`PALETTE`.
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -83,7 +101,9 @@ _STYLE: dict[str, Any] = {
     "font.size": 11,
     "svg.hashsalt": "softmax-book",
     "axes.prop_cycle": (
-        cycler(color=list(PALETTE)) + cycler(linestyle=list(LINESTYLES)) + cycler(marker=list(MARKERS))
+        cycler(color=list(PALETTE))
+        + cycler(linestyle=list(LINESTYLES))
+        + cycler(marker=list(MARKERS))
     ),
 }
 
@@ -106,7 +126,7 @@ def use_book_style() -> None:
     >>> matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == PALETTE[0]
     True
     """
-    mpl.rcParams.update(_STYLE)
+    mpl.rcParams.update(cast(Any, _STYLE))
 
 
 def bar_distributions(
@@ -167,14 +187,18 @@ def bar_distributions(
     """
     data = np.asarray(values, dtype=float)
     if data.ndim != 2:
-        raise ValueError(f"bar_distributions: values must be 2-D (k vectors of n values), got shape {data.shape}")
+        raise ValueError(
+            f"bar_distributions: values must be 2-D (k vectors of n values), got shape {data.shape}"
+        )
     k, n = data.shape
     if len(labels) != k:
         raise ValueError(f"bar_distributions: labels has {len(labels)} entries, expected {k}")
     if categories is None:
         categories = [f"class {i}" for i in range(n)]
     if len(categories) != n:
-        raise ValueError(f"bar_distributions: categories has {len(categories)} entries, expected {n}")
+        raise ValueError(
+            f"bar_distributions: categories has {len(categories)} entries, expected {n}"
+        )
     width = 0.8 / k
     x = np.arange(n)
     containers = []
@@ -261,23 +285,46 @@ def reliability_diagram(
     >>> fig, ax = plt.subplots(figsize=(4, 4))
     >>> probs = [[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]]
     >>> curve = reliability_diagram(ax, probs, [0, 1, 1, 1], n_bins=5)
-    >>> curve.count
+    >>> curve.counts
     array([1, 2, 1])
     >>> plt.close(fig)
     """
-    from ._calibration import reliability_curve
-
     curve = reliability_curve(probs, labels, n_bins=n_bins, strategy=strategy)
     widths = curve.upper - curve.lower
-    ax.bar(curve.lower, curve.accuracy, widths, align="edge", label=label,
-           color=PALETTE[style % len(PALETTE)], hatch=HATCHES[style % len(HATCHES)],
-           edgecolor="#222222", linewidth=0.6, alpha=0.85)
+    ax.bar(
+        curve.lower,
+        curve.accuracy,
+        widths,
+        align="edge",
+        label=label,
+        color=PALETTE[style % len(PALETTE)],
+        hatch=HATCHES[style % len(HATCHES)],
+        edgecolor="#222222",
+        linewidth=0.6,
+        alpha=0.85,
+    )
     if show_gap:
-        ax.bar(curve.lower, curve.confidence - curve.accuracy, widths, bottom=curve.accuracy,
-               align="edge", label="gap to confidence", color="none", hatch="xx",
-               edgecolor=PALETTE[1], linewidth=0.8)
-    ax.plot([0.0, 1.0], [0.0, 1.0], color="#333333", linestyle="--", marker="", linewidth=1.2,
-            label="perfect calibration")
+        ax.bar(
+            curve.lower,
+            curve.confidence - curve.accuracy,
+            widths,
+            bottom=curve.accuracy,
+            align="edge",
+            label="gap to confidence",
+            color="none",
+            hatch="xx",
+            edgecolor=PALETTE[1],
+            linewidth=0.8,
+        )
+    ax.plot(
+        [0.0, 1.0],
+        [0.0, 1.0],
+        color="#333333",
+        linestyle="--",
+        marker="",
+        linewidth=1.2,
+        label="perfect calibration",
+    )
     ax.set_xlim(0.0, 1.0)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("confidence")

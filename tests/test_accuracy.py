@@ -1,107 +1,140 @@
-"""Accuracy targets of softmax, log_softmax and logsumexp, against mpmath.
+"""Accuracy of softmax, log_softmax and logsumexp against correctly rounded references.
 
-Errors are measured in ulps of the correctly rounded result, against references
-computed in mpmath at 160 bits; both are defined in ``benchmarks/ulps.py``, which
-the benchmark uses too.
+References and the ulp measure come from :mod:`softmax_lib.testing` (mpmath at
+160 bits), as in the benchmark. The families are
+:func:`softmax_lib.testing.adversarial_rows`; the implementation was tuned on
+seed 0 only, and the tests also run held-out seeds 1-3 (and the benchmark
+seeds 4-9 and rows of 10**6). The block size is made small so that short
+rows also exercise the path of rows longer than a block.
 
-Targets (float64 / float32): softmax <= 5 / 1 ulp, log_softmax <= 5 / 1 ulp,
-logsumexp <= 2.5 / 1 ulp; rows sum to 1 within 2 / 1 eps; finite input never
-gives NaN or inf.
+Targets (max ulp against the correctly rounded value):
+
+=============  ==========================  ===============================
+function       float64 and integer input   float32, float16, bfloat16
+=============  ==========================  ===============================
+softmax        3                           1
+log_softmax    3                           1
+logsumexp      2                           1
+=============  ==========================  ===============================
+
+and rows of float64 probabilities sum to 1 within 2 eps. Log-probabilities
+whose exact value is below the most negative float of the format must be
+``-inf`` and are not counted.
 """
 
 from __future__ import annotations
 
 import math
 
-import mpmath
 import numpy as np
 import pytest
 
-from benchmarks.ulps import SUM_EPS, ULP_TARGETS, reference, ulp_error
+import softmax_lib._core as core
 from softmax_lib import log_softmax, logsumexp, softmax
+from softmax_lib.testing import adversarial_rows, reference_softmax, ulp_error
 
-def adversarial(dtype: type) -> dict[str, np.ndarray]:
-    """A compact set of hard rows: each family is a 2-D array of rows."""
-    rng = np.random.default_rng(1234)
-    f32 = dtype == np.float32
-    big, wide = (100.0, 100.0) if f32 else (1000.0, 700.0)
-    tie, dom = (1e-5, 20.0) if f32 else (1e-12, 40.0)
-    n = 64
-    fam = {
-        "huge": big + 0.05 * big * rng.standard_normal((2, n)),
-        "very negative": -big + 0.05 * big * rng.standard_normal((2, n)),
-        "tiny": 1e-10 * rng.standard_normal((2, n)),
-        "wide range": np.concatenate([rng.uniform(-wide, np.pi, (2, n - 1)), np.full((2, 1), np.pi)], axis=1),
-        "mixed magnitudes": rng.choice([-1.0, 1.0], (2, n)) * 10.0 ** rng.uniform(-8, np.log10(wide), (2, n)),
-        "near ties": 3.0 + tie * rng.standard_normal((2, n)),
-        "one dominant": np.concatenate([np.full((2, 1), dom), rng.standard_normal((2, n - 1))], axis=1),
-        "two entries": np.array([[0.0, -dom], [1e-3, -wide]]),
-        "above the no-shift range": 690.0 + 5.0 * rng.standard_normal((2, n)),
-        "long row": 4.0 * rng.standard_normal((1, 20_000)),
-    }
-    return {name: rows.astype(dtype) for name, rows in fam.items()}
+ml_dtypes = pytest.importorskip("ml_dtypes")
+
+TARGETS = {
+    "wide": {"softmax": 3.0, "log_softmax": 3.0, "logsumexp": 2.0},
+    "narrow": {"softmax": 1.0, "log_softmax": 1.0, "logsumexp": 1.0},
+}
+DTYPES = [np.float64, np.int64, np.float32, np.float16, ml_dtypes.bfloat16]
+# (seed, block size): seed 0 was tuned on, seeds 1-3 are held out
+RUNS = [(0, 16), (1, 1 << 16), (2, 16), (3, 64)]
 
 
-CASES = [(dtype, family) for dtype in (np.float64, np.float32) for family in adversarial(dtype)]
-
-
-@pytest.mark.parametrize(("dtype", "family"), CASES, ids=[f"{np.dtype(d).name}-{f}" for d, f in CASES])
-def test_accuracy_targets(dtype, family):
-    rows = adversarial(dtype)[family]
-    i = 0 if dtype == np.float64 else 1
-    p, logp, lse = softmax(rows), log_softmax(rows), logsumexp(rows)
-    assert p.dtype == logp.dtype == lse.dtype == dtype
+def worst_errors(rows, temperature, dtype):
+    """Largest ulp errors of the three functions over `rows`, and of the sums of p."""
+    out = np.float64 if np.dtype(dtype).kind in "iub" else dtype
+    p, logp = softmax(rows, temperature=temperature), log_softmax(rows, temperature=temperature)
+    lse = logsumexp(rows) if temperature == 1.0 else None
+    assert p.dtype == logp.dtype == out
+    lowest = -float(ml_dtypes.finfo(out).max)
+    worst = {"softmax": 0.0, "log_softmax": 0.0, "logsumexp": 0.0, "sum": 0.0}
     for r, row in enumerate(rows):
-        ref_p, ref_logp, ref_lse = reference(row)
-        worst = {
-            "softmax": max(ulp_error(float(c), y, dtype) for c, y in zip(p[r], ref_p)),
-            "log_softmax": max(ulp_error(float(c), y, dtype) for c, y in zip(logp[r], ref_logp)),
-            "logsumexp": ulp_error(float(lse[r]), ref_lse, dtype),
-        }
-        for name, err in worst.items():
-            assert err <= ULP_TARGETS[name][i], f"{name} {family} row {r}: {err} ulp > {ULP_TARGETS[name][i]}"
-        eps = float(np.finfo(dtype).eps)
-        assert abs(math.fsum(p[r].astype(np.float64)) - 1.0) <= SUM_EPS[dtype] * eps
+        ref_p, ref_logp, ref_lse = reference_softmax(row, temperature)
+        worst["softmax"] = max(
+            [worst["softmax"]] + [ulp_error(c, y, out) for c, y in zip(p[r], ref_p, strict=False)]
+        )
+        for c, y in zip(logp[r], ref_logp, strict=False):
+            if y < lowest:
+                assert c == -np.inf
+            else:
+                worst["log_softmax"] = max(worst["log_softmax"], ulp_error(c, y, out))
+        if lse is not None:
+            worst["logsumexp"] = max(worst["logsumexp"], ulp_error(lse[r], ref_lse, out))
+        worst["sum"] = max(worst["sum"], abs(math.fsum(p[r].astype(np.float64)) - 1.0))
+    return worst
+
+
+@pytest.mark.parametrize(("seed", "block"), RUNS, ids=[f"seed{s}-block{b}" for s, b in RUNS])
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+def test_accuracy_targets(dtype, seed, block, monkeypatch):
+    monkeypatch.setattr(core, "_BLOCK", block)
+    targets = TARGETS["wide" if np.dtype(dtype) in (np.float64, np.int64) else "narrow"]
+    families = adversarial_rows(np.random.default_rng(seed), dtype, n=32, long=600)
+    for family, (rows, temperature) in families.items():
+        worst = worst_errors(rows, temperature, dtype)
+        for name, target in targets.items():
+            assert worst[name] <= target, f"{family}: {name} {worst[name]} ulp > {target}"
+        if np.dtype(dtype) == np.float64:
+            assert worst["sum"] <= 2 * np.finfo(np.float64).eps, family
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, (0, 2), (1, 2), None])
+def test_accuracy_over_any_axis_of_a_3d_array(axis):
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-700.0, np.pi, size=(3, 4, 5))
+    x[1, 2, 3] = 900.0  # a slice above the zero-shift range
+    p, logp = softmax(x, axis=axis), log_softmax(x, axis=axis)
+    lse = logsumexp(x, axis=axis, keepdims=True)
+    axes = tuple(range(3)) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+    kept = [i for i in range(3) if i not in axes]
+    moved = np.moveaxis(x, kept + list(axes), list(range(3)))
+    flat = moved.reshape(int(np.prod([x.shape[i] for i in kept])), -1)
+    p_rows = np.moveaxis(p, kept + list(axes), list(range(3))).reshape(flat.shape)
+    logp_rows = np.moveaxis(logp, kept + list(axes), list(range(3))).reshape(flat.shape)
+    lse_rows = np.moveaxis(lse, kept + list(axes), list(range(3))).reshape(flat.shape[0])
+    for r, row in enumerate(flat):
+        ref_p, ref_logp, ref_lse = reference_softmax(row)
+        assert max(ulp_error(c, y, np.float64) for c, y in zip(p_rows[r], ref_p, strict=False)) <= 3
+        assert (
+            max(ulp_error(c, y, np.float64) for c, y in zip(logp_rows[r], ref_logp, strict=False))
+            <= 3
+        )
+        assert ulp_error(lse_rows[r], ref_lse, np.float64) <= 2
 
 
 def test_the_naive_and_shifted_formulas_miss_the_targets():
-    """The test set is hard enough: the textbook formulas fail it."""
-    row = adversarial(np.float64)["wide range"][0]
-    ref_p, _, _ = reference(row)
+    """The families are hard enough: the textbook formulas fail them."""
+    rows, _ = adversarial_rows(np.random.default_rng(0), np.float64)["wide range"]
+    row = rows[0]
+    ref_p, _, _ = reference_softmax(row)
     shifted = np.exp(row - row.max()) / np.sum(np.exp(row - row.max()))
-    assert max(ulp_error(float(c), y, np.float64) for c, y in zip(shifted, ref_p)) > 5
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(shifted, ref_p, strict=False)) > 30
     x = np.array([0.0, -40.0])
-    _, ref_logp, _ = reference(x)
+    _, ref_logp, _ = reference_softmax(x)
     naive_log = x - np.log(np.sum(np.exp(x)))
-    assert ulp_error(float(naive_log[0]), ref_logp[0], np.float64) > 1e10
-    assert ulp_error(float(log_softmax(x)[0]), ref_logp[0], np.float64) <= 1
+    assert ulp_error(naive_log[0], ref_logp[0], np.float64) > 1e10
+    assert ulp_error(log_softmax(x)[0], ref_logp[0], np.float64) <= 1
 
 
-def test_ulp_definition_on_known_values():
-    # One float apart is one ulp; the smallest subnormal is one ulp of 0.
-    assert ulp_error(float(np.nextafter(1.0, 2.0)), mpmath.mpf(1), np.float64) == 1.0
-    assert ulp_error(5e-324, mpmath.mpf(0), np.float64) == 1.0
-    assert ulp_error(0.0, mpmath.mpf(0), np.float64) == 0.0
-    assert ulp_error(float(np.float32(1.0) + np.finfo(np.float32).eps), mpmath.mpf(1), np.float32) == 1.0
-    assert ulp_error(math.inf, mpmath.mpf(1), np.float64) == math.inf
-
-
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_finite_input_gives_finite_output(dtype):
-    info = np.finfo(dtype)
-    x = np.array([[info.max, -info.max, 0.0, info.tiny], [-info.max, -info.max, -info.max, 1.0]], dtype=dtype)
-    with np.errstate(all="raise"):
-        for out in (softmax(x), log_softmax(x[:, 2:]), logsumexp(x)):
-            assert np.isfinite(out).all()
-    assert np.array_equal(softmax(x)[0], np.array([1, 0, 0, 0], dtype=dtype))
+def test_logsumexp_near_zero_is_accurate_in_absolute_terms():
+    # The documented exclusion: with m < 0 and LSE(x) close to 0, m + log1p(rest)
+    # cancels; the error is then a few ulp of |m|, not of the result.
+    x = np.array([-0.5, -0.5 + 1e-9, -1.2])
+    _, _, ref = reference_softmax(x)
+    assert abs(float(logsumexp(x)) - float(ref)) <= 2 * np.spacing(0.5)
 
 
 @pytest.mark.parametrize("temperature", [0.1, 0.7, 3.0])
-@pytest.mark.parametrize("n", [64, 33_000])  # one block, and a row longer than a block
-def test_temperature_is_applied_without_amplified_rounding(temperature, n):
+@pytest.mark.parametrize("n", [64, 3_000])  # one block, and a row of many small blocks
+def test_temperature_is_applied_without_amplified_rounding(temperature, n, monkeypatch):
+    monkeypatch.setattr(core, "_BLOCK", 256)
     rng = np.random.default_rng(7)
-    row = np.concatenate([[np.pi], rng.uniform(-700.0, np.pi, n - 1)])
-    ref_p, ref_logp, _ = reference(row, temperature)
+    row = np.concatenate([[np.pi], rng.uniform(-700.0 * temperature, np.pi, n - 1)])
+    ref_p, ref_logp, _ = reference_softmax(row, temperature)
     p, logp = softmax(row, temperature=temperature), log_softmax(row, temperature=temperature)
-    assert max(ulp_error(float(c), y, np.float64) for c, y in zip(p, ref_p)) <= 5
-    assert max(ulp_error(float(c), y, np.float64) for c, y in zip(logp, ref_logp)) <= 5
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(p, ref_p, strict=False)) <= 3
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=False)) <= 3

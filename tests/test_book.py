@@ -12,18 +12,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-import yaml
+from book_structure import toc_docnames
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [entry["file"] for entry in part.get("chapters", [])]
-    return files
+    return toc_docnames(ROOT)
 
 
 def test_strict_build_succeeds_and_has_every_page(built_site):
@@ -40,8 +35,17 @@ def test_every_chapter_notebook_is_in_the_toc():
 class _ResourceCollector(HTMLParser):
     """Collect every URL the browser would fetch while loading a page."""
 
-    FETCHING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
-                ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
+    FETCHING = {
+        ("script", "src"),
+        ("link", "href"),
+        ("img", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("video", "src"),
+        ("audio", "src"),
+        ("embed", "src"),
+        ("object", "data"),
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,7 +54,12 @@ class _ResourceCollector(HTMLParser):
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
             if (tag, name) in self.FETCHING and value:
-                if tag == "link" and dict(attrs).get("rel") in ("canonical", "alternate", "author", "license"):
+                if tag == "link" and dict(attrs).get("rel") in (
+                    "canonical",
+                    "alternate",
+                    "author",
+                    "license",
+                ):
                     continue
                 self.urls.append(value)
 
@@ -65,9 +74,15 @@ def test_pages_load_nothing_from_other_hosts(built_site):
     for page in pages:
         collector = _ResourceCollector()
         collector.feed(page.read_text(encoding="utf-8"))
-        offenders += [f"{page.relative_to(built_site)}: {url}" for url in collector.urls if EXTERNAL.match(url)]
+        offenders += [
+            f"{page.relative_to(built_site)}: {url}"
+            for url in collector.urls
+            if EXTERNAL.match(url)
+        ]
     for css in built_site.rglob("*.css"):
-        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8", errors="replace")):
+        for url in re.findall(
+            r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8", errors="replace")
+        ):
             if EXTERNAL.match(url):
                 offenders.append(f"{css.relative_to(built_site)}: {url}")
     assert not offenders, "external resources:\n" + "\n".join(offenders)

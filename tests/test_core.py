@@ -7,6 +7,7 @@ strict accuracy targets in ulps are in test_accuracy.py.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import mpmath as mp
@@ -25,6 +26,7 @@ ALL_FUNCS = FUNCS_WITH_AXIS + [sigmoid, log_sigmoid]
 # ---------------------------------------------------------------------------
 # mpmath references (exact to far beyond float64, then rounded once)
 # ---------------------------------------------------------------------------
+
 
 def _scaled(x, temperature):
     """The logits as exact mpmath numbers, divided by the temperature in mpmath."""
@@ -93,6 +95,7 @@ CASES = {
 # Values
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", CASES)
 def test_softmax_matches_mpmath(name):
     x = CASES[name]
@@ -159,27 +162,22 @@ def test_naive_softmax_fails_as_documented():
     np.testing.assert_allclose(naive_softmax([2.0, 1.0, 0.5]), softmax([2.0, 1.0, 0.5]), rtol=1e-15)
 
 
-@pytest.mark.parametrize("z", [-800.0, -745.0, -700.0, -40.0, -1.0, -1e-10, 0.0, 1e-10, 0.5, 20.0, 40.0, 700.0])
+@pytest.mark.parametrize(
+    "z", [-800.0, -745.0, -700.0, -40.0, -1.0, -1e-10, 0.0, 1e-10, 0.5, 20.0, 40.0, 700.0]
+)
 def test_sigmoid_and_log_sigmoid_match_mpmath(z):
     assert_close_ulps(sigmoid(z), mp_sigmoid(z), 2)
     assert_close_ulps(log_sigmoid(z), mp_log_sigmoid(z), 2)
 
 
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_sigmoid_is_two_class_softmax_to_the_last_bit(dtype):
-    rng = np.random.default_rng(5)
-    finfo = np.finfo(dtype)
-    z = np.concatenate([
-        np.linspace(-800, 800, 40_001), rng.normal(scale=30, size=20_000),
-        [0.0, -0.0, 680.0, np.nextafter(680.0, 1000.0), 709.7, 745.0, -745.0, -1e-300],
-        [float(finfo.max), -float(finfo.max), float(finfo.tiny), np.inf, -np.inf],
-    ])
-    with np.errstate(over="ignore"):
-        z = z.astype(dtype)
-    pairs = np.stack([z, np.zeros_like(z)], axis=-1)
-    np.testing.assert_array_equal(sigmoid(z), softmax(pairs)[:, 0])
-    for value in (-3.0, 0.25, 4.0):  # one-dimensional input takes another path
-        assert sigmoid(dtype(value)) == softmax(np.array([value, 0.0], dtype=dtype))[0]
+def test_sigmoid_and_two_class_softmax_agree_within_rounding():
+    # Both are within 1-2 ulp of the correctly rounded value, by different formulas
+    # (the monotone ones), so they agree to a few ulp but not to the last bit.
+    z = np.linspace(-740.0, 740.0, 20_001)
+    p = softmax(np.stack([z, np.zeros_like(z)], axis=-1))[:, 0]
+    s = sigmoid(z)
+    ulps = np.abs(p - s) / np.spacing(np.maximum(p, s))
+    assert ulps.max() <= 4
 
 
 def test_temperature_matches_scaled_logits():
@@ -199,15 +197,20 @@ def test_temperature_limits():
 # Types, shapes and axes
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("func", [softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, naive_softmax])
+@pytest.mark.parametrize(
+    "func", [softmax, log_softmax, logsumexp, sigmoid, log_sigmoid, naive_softmax]
+)
 def test_float_dtypes_are_kept(func, dtype):
     x = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], dtype=dtype)
     assert func(x).dtype == dtype
 
 
 @pytest.mark.parametrize("func", ALL_FUNCS)
-@pytest.mark.parametrize("x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int8), np.array([True, False, True])])
+@pytest.mark.parametrize(
+    "x", [[1, 2, 3], np.array([1, 2, 3], dtype=np.int8), np.array([True, False, True])]
+)
 def test_integers_and_bools_compute_in_float64(func, x):
     out = func(x)
     assert out.dtype == np.float64
@@ -236,15 +239,24 @@ def test_axis_variants_match_manual_reduction():
     for axis in (0, 1, 2, -1, -3):
         p = softmax(x, axis=axis)
         np.testing.assert_allclose(p.sum(axis=axis), 1.0, rtol=1e-15, atol=4e-16)
-        np.testing.assert_allclose(p, np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True), rtol=1e-13)
-        np.testing.assert_allclose(logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14)
+        np.testing.assert_allclose(
+            p, np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True), rtol=1e-13
+        )
+        np.testing.assert_allclose(
+            logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14
+        )
     for axis in [(0, 2), (2, 0), (1, 2), (0, 1, 2), None]:
         p = softmax(x, axis=axis)
         ref = np.exp(x) / np.exp(x).sum(axis=axis, keepdims=True)
         np.testing.assert_allclose(p, ref, rtol=1e-13)
         np.testing.assert_allclose(log_softmax(x, axis=axis), np.log(ref), rtol=1e-13, atol=1e-14)
-        np.testing.assert_allclose(logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14)
-        assert logsumexp(x, axis=axis, keepdims=True).shape == np.sum(x, axis=axis, keepdims=True).shape
+        np.testing.assert_allclose(
+            logsumexp(x, axis=axis), np.log(np.exp(x).sum(axis=axis)), rtol=1e-14
+        )
+        assert (
+            logsumexp(x, axis=axis, keepdims=True).shape
+            == np.sum(x, axis=axis, keepdims=True).shape
+        )
     # an empty tuple reduces nothing: every entry is its own distribution
     np.testing.assert_array_equal(softmax(x, axis=()), np.ones_like(x))
     np.testing.assert_array_equal(logsumexp(x, axis=()), x)
@@ -254,7 +266,9 @@ def test_non_contiguous_input():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(6, 8))[::2, ::-1].T
     # Same values up to the order of summation (numpy sums strided data differently).
-    np.testing.assert_allclose(softmax(x, axis=0), softmax(np.ascontiguousarray(x), axis=0), rtol=1e-15)
+    np.testing.assert_allclose(
+        softmax(x, axis=0), softmax(np.ascontiguousarray(x), axis=0), rtol=1e-15
+    )
     for column in range(x.shape[1]):
         assert_close_ulps(softmax(x, axis=0)[:, column], mp_softmax(x[:, column]), 8)
 
@@ -262,6 +276,7 @@ def test_non_contiguous_input():
 # ---------------------------------------------------------------------------
 # Special values
 # ---------------------------------------------------------------------------
+
 
 def test_minus_inf_gets_probability_exactly_zero():
     x = [1.0, -np.inf, 0.5]
@@ -274,7 +289,9 @@ def test_minus_inf_gets_probability_exactly_zero():
 
 def test_plus_inf_takes_the_mass():
     np.testing.assert_array_equal(softmax([np.inf, 5.0, -np.inf]), [1.0, 0.0, 0.0])
-    np.testing.assert_array_equal(softmax([np.inf, 3.0, np.inf, np.inf]), [1 / 3, 0.0, 1 / 3, 1 / 3])
+    np.testing.assert_array_equal(
+        softmax([np.inf, 3.0, np.inf, np.inf]), [1 / 3, 0.0, 1 / 3, 1 / 3]
+    )
     np.testing.assert_array_equal(log_softmax([np.inf, 1.0]), [0.0, -np.inf])
     np.testing.assert_allclose(log_softmax([np.inf, np.inf]), [-np.log(2)] * 2, rtol=1e-15)
     assert logsumexp([np.inf, 1.0]) == np.inf
@@ -322,6 +339,7 @@ def test_sigmoid_special_values():
 # Bad input
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("func", ALL_FUNCS)
 @pytest.mark.parametrize(
     "bad, error, pattern",
@@ -341,8 +359,16 @@ def test_bad_x_is_rejected_with_a_clear_message(func, bad, error, pattern):
 @pytest.mark.parametrize("func", [softmax, log_softmax])
 @pytest.mark.parametrize(
     "temperature, error",
-    [(0.0, ValueError), (-1.0, ValueError), (np.inf, ValueError), (np.nan, ValueError),
-     ("1", TypeError), (True, TypeError), ([1.0, 2.0], TypeError), (None, TypeError)],
+    [
+        (0.0, ValueError),
+        (-1.0, ValueError),
+        (np.inf, ValueError),
+        (np.nan, ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+        ([1.0, 2.0], TypeError),
+        (None, TypeError),
+    ],
 )
 def test_bad_temperature(func, temperature, error):
     with pytest.raises(error, match=f"^{func.__name__}: temperature must be a positive finite"):
@@ -350,8 +376,12 @@ def test_bad_temperature(func, temperature, error):
 
 
 def test_temperature_accepts_numpy_scalars():
-    np.testing.assert_array_equal(softmax([1.0, 2.0], temperature=np.float32(2.0)), softmax([1.0, 2.0], temperature=2.0))
-    np.testing.assert_array_equal(softmax([1.0, 2.0], temperature=2), softmax([1.0, 2.0], temperature=2.0))
+    np.testing.assert_array_equal(
+        softmax([1.0, 2.0], temperature=np.float32(2.0)), softmax([1.0, 2.0], temperature=2.0)
+    )
+    np.testing.assert_array_equal(
+        softmax([1.0, 2.0], temperature=2), softmax([1.0, 2.0], temperature=2.0)
+    )
 
 
 @pytest.mark.parametrize("func", FUNCS_WITH_AXIS)
@@ -386,10 +416,13 @@ def test_bad_keepdims():
 # Inputs are never mutated, outputs never alias them
 # ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("func", ALL_FUNCS)
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_input_is_not_mutated_and_not_aliased(func, dtype):
-    x = np.array([[3.0, -np.inf, 1.0], [np.inf, 2.0, np.inf], [-np.inf, -np.inf, -np.inf]], dtype=dtype)
+    x = np.array(
+        [[3.0, -np.inf, 1.0], [np.inf, 2.0, np.inf], [-np.inf, -np.inf, -np.inf]], dtype=dtype
+    )
     before = x.copy()
     with np.errstate(all="ignore"):
         out = func(x) if func in (sigmoid, log_sigmoid) else func(x, axis=-1)
@@ -398,9 +431,212 @@ def test_input_is_not_mutated_and_not_aliased(func, dtype):
 
 
 def test_public_api_is_documented():
+    """Functions: Parameters (if they take any), Returns, Examples. Classes: Parameters,
+    Examples. Result records (named tuples and dataclasses returned by functions): an
+    Attributes section, or a ``#:`` comment on every field (which the API page shows)."""
+    import dataclasses
+    import inspect
+
+    problems = []
     for name in softmax_lib.__all__:
         obj = getattr(softmax_lib, name)
         doc = obj.__doc__ or ""
-        sections = ["Parameters", "Examples"] + ([] if isinstance(obj, type) else ["Returns"])
+        if isinstance(obj, type) and (issubclass(obj, tuple) or dataclasses.is_dataclass(obj)):
+            fields = getattr(obj, "_fields", None) or [f.name for f in dataclasses.fields(obj)]
+            source = inspect.getsource(obj)
+            commented = all(re.search(rf"#:.*\n\s*{f}\s*:", source) for f in fields)
+            sections = [] if commented else ["Attributes"]
+        elif isinstance(obj, type):
+            sections = ["Parameters", "Examples"]
+        else:
+            takes = bool(inspect.signature(obj).parameters)
+            sections = (["Parameters"] if takes else []) + ["Returns", "Examples"]
         missing = [s for s in sections if s not in doc]
-        assert not missing, f"{name}: docstring lacks {missing}"
+        if missing:
+            problems.append(f"{name}: docstring lacks {missing}")
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------
+# Regression tests for bugs found by trying the functions on unusual input
+# ---------------------------------------------------------------------------
+
+EXTREME_TEMPERATURES = [5e-324, 1e-300, 1e-10, 1.5e300, 1.7e308, float(np.finfo(float).max)]
+
+
+@pytest.mark.parametrize("temperature", EXTREME_TEMPERATURES)
+def test_extreme_temperatures_give_the_limits(temperature):
+    # Bug 1: the splitting step overflowed for T >= 1e300 (NaN, log_softmax -1).
+    x = np.array([1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            p = softmax(x, temperature=temperature)
+            logp = log_softmax(x, temperature=temperature)
+    exact_p = mp_softmax(x, temperature)
+    exact_logp = mp_log_softmax(x, temperature)
+    np.testing.assert_array_equal(p, exact_p)
+    assert_close_ulps(logp, exact_logp, 1)
+    if temperature >= 1e300:
+        np.testing.assert_array_equal(p, [0.5, 0.5])
+        np.testing.assert_allclose(logp, [-np.log(2.0)] * 2, rtol=1e-15)
+    if temperature <= 1e-300:
+        np.testing.assert_array_equal(p, [0.0, 1.0])
+        assert logp[1] == 0.0
+        # -1 / T: finite for T = 1e-300, below the most negative float for T = 5e-324
+        assert logp[0] == (-np.inf if temperature < 1e-308 else -1.0 / temperature)
+
+
+@pytest.mark.parametrize("temperature", EXTREME_TEMPERATURES)
+def test_extreme_temperatures_with_the_widest_logits(temperature):
+    big = float(np.finfo(float).max)
+    x = np.array([big, -big, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = softmax(x, temperature=temperature)
+        logp = log_softmax(x, temperature=temperature)
+    assert not np.isnan(p).any() and not np.isnan(logp).any()
+    exact = mp_log_softmax(x, temperature)  # -inf where below the float range
+    with mp.workdps(DPS):
+        values = [mp.mpf(v) / mp.mpf(temperature) for v in x]
+        true = [v - max(values) for v in values]  # log-probabilities up to log1p(rest) >= 0
+    for got, ref, t in zip(logp, exact, true, strict=True):
+        if t < -big:
+            assert got == -np.inf
+        else:
+            assert got == pytest.approx(ref, rel=4e-16, abs=1e-300)
+    np.testing.assert_allclose(p, mp_softmax(x, temperature), rtol=4e-16, atol=5e-324)
+
+
+def _sorted_grid(lo, hi, n, dtype):
+    z = np.unique(np.linspace(lo, hi, n).astype(dtype).astype(np.float64))
+    return z.astype(dtype)
+
+
+def _decreases(values) -> int:
+    return int(np.sum(np.diff(np.asarray(values, dtype=np.float64)) < 0))
+
+
+MONOTONE_RANGES = {
+    np.float64: [
+        (-745.2, -700.0),
+        (-42.0, -36.0),
+        (-1.0, 1.0),
+        (36.6, 37.5),
+        (679.0, 681.0),
+        (705.0, 712.0),
+    ],
+    np.float32: [(-104.5, -85.0), (-20.0, -14.0), (-1.0, 1.0), (15.5, 17.5), (85.0, 90.0)],
+    np.float16: [(-18.0, -10.0), (-3.5, -2.5), (-1.0, 1.0), (6.0, 9.0), (10.0, 12.0)],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_sigmoid_and_softmax_are_monotone_in_their_own_logit(dtype):
+    # Bug 2: e^z / (e^z + 1) decreased on tens of thousands of grid steps of [36.7, 37.4].
+    for lo, hi in MONOTONE_RANGES[dtype]:
+        z = _sorted_grid(lo, hi, 60_001, dtype)
+        zero = np.zeros_like(z)
+        assert _decreases(sigmoid(z)) == 0, (lo, hi)
+        two = softmax(np.stack([z, zero], axis=-1))
+        assert _decreases(two[:, 0]) == 0 and _decreases(-two[:, 1]) == 0, (lo, hi)
+        for others in ([-0.7, 0.3], [-2.4, -3.1], [float(lo), float(hi)]):
+            rows = np.stack([z] + [np.full_like(z, v) for v in others], axis=-1)
+            p = softmax(rows)
+            assert _decreases(p[:, 0]) == 0, (lo, hi, others)
+            assert _decreases(-p[:, 1]) == 0, (lo, hi, others)
+
+
+def test_sigmoid_rounds_to_zero_and_one_where_it_should():
+    # Correctly rounded sigmoid is 1 only above 54 ln 2 = 37.43 (GUIDE section 7).
+    assert sigmoid(37.5) == 1.0 and sigmoid(36.0) < 1.0
+    assert sigmoid(-745.2) == 0.0 and sigmoid(-745.0) == 5e-324
+    assert sigmoid(-720.0) == pytest.approx(mp_sigmoid(-720.0), rel=1e-12)
+
+
+ml_dtypes = pytest.importorskip("ml_dtypes")
+BF16 = ml_dtypes.bfloat16
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS)
+def test_bfloat16_is_accepted_and_kept(func):
+    # Bug 3: every public function raised TypeError on bfloat16.
+    x = np.array([[1.0, 2.0, 3.0], [0.5, -100.0, 300.0]], dtype=BF16)
+    with np.errstate(all="ignore"):
+        out = func(x)
+    assert out.dtype == BF16
+    if func is not naive_softmax:
+        ref = func(x.astype(np.float64))
+        # computed in float64 and rounded once: within one bfloat16 ulp (2**-7 relative)
+        np.testing.assert_allclose(out.astype(np.float64), ref, rtol=2.0**-7, atol=1e-40)
+
+
+def test_bfloat16_scalars_and_float8():
+    assert softmax(BF16(3.0)) == 1.0
+    x = np.array([1.0, 2.0], dtype=ml_dtypes.float8_e4m3fn)
+    assert softmax(x).dtype == x.dtype
+    np.testing.assert_allclose(softmax(x).astype(float), softmax([1.0, 2.0]), rtol=2.0**-3)
+
+
+STRICT_INPUTS = [
+    np.array([1000.0, 0.0, -1000.0]),
+    np.array([np.finfo(float).max, -np.finfo(float).max, 0.0, 5e-324]),
+    np.array([[-1e300, -1e300, 3.0], [710.0, 0.0, -750.0]]),
+    np.array([[700.0, 690.0], [-745.5, -745.0]]),
+    np.array([12.0, -20.0, 0.0], dtype=np.float16),
+    np.array([np.finfo(np.float16).max, -np.finfo(np.float16).max], dtype=np.float16),
+    np.array([np.finfo(np.float32).max, -np.finfo(np.float32).max, 0.0], dtype=np.float32),
+]
+
+
+@pytest.mark.parametrize("index", range(len(STRICT_INPUTS)))
+@pytest.mark.parametrize("temperature", [1.0, 5e-324, 0.37, 1.7e308])
+def test_no_floating_point_error_in_strict_mode(index, temperature):
+    # Bug 4: no public function raises or warns for finite input under strict modes.
+    x = STRICT_INPUTS[index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(
+            over="raise",
+            invalid="raise",
+            divide="raise",
+        ):
+            outs = [
+                softmax(x, temperature=temperature),
+                log_softmax(x, temperature=temperature),
+                sigmoid(x),
+                log_sigmoid(x),
+            ]
+            if temperature == 1.0:
+                outs.append(logsumexp(x))
+    for out in outs:
+        assert not np.isnan(out).any()
+
+
+def _peak_extra_bytes(func, x, **kwargs) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    func(x, **kwargs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak - before
+
+
+@pytest.mark.parametrize(
+    "offset, temperature",
+    [(0.0, 1.0), (700.0, 1.0), (1000.0, 1.0), (-1000.0, 1.0), (0.0, 0.37), (900.0, 3.0)],
+)
+@pytest.mark.parametrize("func", [softmax, log_softmax, logsumexp])
+def test_peak_memory_at_most_one_and_a_half_inputs(func, offset, temperature):
+    # Bug 6: one long float64 row with maximum above 680 used 6-7x the input.
+    x = offset + np.random.default_rng(3).standard_normal(300_000)
+    kwargs = {} if func is logsumexp else {"temperature": temperature}
+    if func is logsumexp and temperature != 1.0:
+        pytest.skip("logsumexp has no temperature")
+    extra = _peak_extra_bytes(func, x, **kwargs)
+    assert extra <= 1.5 * x.nbytes, f"{extra / x.nbytes:.2f}x the input"
+    rows = x.reshape(300, 1000)
+    assert _peak_extra_bytes(func, rows, **kwargs) <= 1.5 * x.nbytes

@@ -68,8 +68,13 @@ def test_student_edition_has_fewer_code_cells_than_instructor(built):
     """Code solutions are removed with their Markdown, not only the text."""
     fewer = []
     for chapter in CHAPTERS:
-        count = {e: sum(c["cell_type"] == "code" for c in json.loads(
-            (built / e / chapter.name).read_text(encoding="utf-8"))["cells"]) for e in ("instructor", "student")}
+        count = {
+            e: sum(
+                c["cell_type"] == "code"
+                for c in json.loads((built / e / chapter.name).read_text(encoding="utf-8"))["cells"]
+            )
+            for e in ("instructor", "student")
+        }
         fewer.append(count["student"] < count["instructor"])
     assert all(fewer), dict(zip([c.name for c in CHAPTERS], fewer, strict=True))
 
@@ -77,8 +82,26 @@ def test_student_edition_has_fewer_code_cells_than_instructor(built):
 def test_student_edition_runs(built):
     target = built / "student" / CHAPTERS[0].name
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-o", "addopts=",
-         "-o", "testpaths=", str(target)],
-        capture_output=True, text=True, cwd=target.parent, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            "-o",
+            "addopts=",
+            "-o",
+            "testpaths=",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=target.parent,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from book_structure import DIFFICULTIES, TYPES, parse_exercises, read_cells
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 IDS = [nb.name for nb in NOTEBOOKS]
@@ -53,14 +55,20 @@ def test_nothing_machine_specific_is_stored(path):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
-        assert not re.search(r"sys\.path\.(insert|append)|^\s*[!%]\s*pip\b", source, re.M), f"cell {i}: sys.path edit or pip"
+        assert not re.search(r"sys\.path\.(insert|append)|^\s*[!%]\s*pip\b", source, re.M), (
+            f"cell {i}: sys.path edit or pip"
+        )
         tags = cell.get("metadata", {}).get("tags", [])
         for out in cell.get("outputs", []):
             if out["output_type"] == "error":
-                assert "raises-exception" in tags, f"cell {i}: stored error without the raises-exception tag"
+                assert "raises-exception" in tags, (
+                    f"cell {i}: stored error without the raises-exception tag"
+                )
             if out["output_type"] == "stream" and out["name"] == "stderr":
                 text = "".join(out["text"])
-                assert "Warning" not in text, f"cell {i}: a warning is stored in the output: {text[:200]}"
+                assert "Warning" not in text, (
+                    f"cell {i}: a warning is stored in the output: {text[:200]}"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -74,9 +82,13 @@ def test_every_figure_has_a_caption_and_alt_text(path):
         meta = cell.get("metadata", {}).get("mystnb", {})
         caption = meta.get("figure", {}).get("caption", "")
         alt = meta.get("image", {}).get("alt", "")
-        assert len(caption.split()) >= 5, f"cell {i}: figure without a caption (mystnb.figure.caption)"
+        assert len(caption.split()) >= 5, (
+            f"cell {i}: figure without a caption (mystnb.figure.caption)"
+        )
         assert len(alt.split()) >= 5, f"cell {i}: figure without alt text (mystnb.image.alt)"
-        assert meta.get("figure", {}).get("name", "").startswith("fig-"), f"cell {i}: figure without a fig- name"
+        assert meta.get("figure", {}).get("name", "").startswith("fig-"), (
+            f"cell {i}: figure without a fig- name"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -84,12 +96,37 @@ def test_chapter_follows_the_template(path):
     text = markdown(load(path))
     for part in ("Learning objectives", "Prerequisites", "Time", "## Summary", "## Exercises"):
         assert part in text, f"missing {part!r}"
-    exercises = re.findall(r"```\{exercise\}\s*\n:label:\s*(\S+)", text)
+    exercises = parse_exercises(read_cells(path), path.stem)
     minimum = 4 if path.name.startswith("01_") else 5
     assert len(exercises) >= minimum, f"{len(exercises)} exercises, expected at least {minimum}"
-    solutions = set(re.findall(r"```\{solution(?:-start)?\}\s+(\S+)", text))
-    missing = [label for label in exercises if label not in solutions]
+    missing = [e.label for e in exercises if not e.has_solution]
     assert not missing, f"exercises without a solution: {missing}"
-    for block in re.findall(r"```\{solution(?:-start)?\}[^\n]*\n((?::[^\n]*\n)*)", text):
-        assert ":class: dropdown" in block, "every solution is folded (:class: dropdown)"
+    unfolded = [e.label for e in exercises if not e.solution_folded]
+    assert not unfolded, f"solutions not folded (:class: dropdown): {unfolded}"
+    unlabelled = [e.label for e in exercises if not e.label.startswith("ex-")]
+    assert not unlabelled, f"exercises without an ex- label: {unlabelled}"
     assert "{bibliography}" not in text, "chapters cite into the book's bibliography page"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_state_difficulty_and_type(path):
+    """The exercise format the course page reads (see _ext/book_structure.py).
+
+    A chapter written in this format (any exercise with a ``**Difficulty**`` line)
+    gives every exercise a title, a difficulty and a type, has at least six
+    exercises, and at least two that ask the learner to build something.
+    """
+    exercises = parse_exercises(read_cells(path), path.stem)
+    rated = [e for e in exercises if e.difficulty is not None]
+    for e in rated:
+        assert e.difficulty in DIFFICULTIES, f"{e.label}: difficulty {e.difficulty!r}"
+        assert e.kind in TYPES, f"{e.label}: type {e.kind!r} is not one of {TYPES}"
+    if not rated:
+        pytest.skip("exercises without difficulty lines (older format)")
+    unrated = [e.label for e in exercises if e.difficulty is None]
+    assert not unrated, f"exercises without a **Difficulty** line: {unrated}"
+    untitled = [e.label for e in exercises if not e.title]
+    assert not untitled, f"exercises without a title: {untitled}"
+    assert len(exercises) >= 6, f"{len(exercises)} exercises, expected at least 6"
+    builds = [e.label for e in exercises if e.kind == "build"]
+    assert len(builds) >= 2, f"{len(builds)} build exercises, expected at least 2"

@@ -50,6 +50,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from book_structure import toc_chapters, toc_docnames
 from tools.build_pdf import serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,21 +106,7 @@ def site_pages(html: Path) -> list[str]:
 
 def toc_entries() -> tuple[list[str], list[str]]:
     """(every document in _toc.yml, the chapters among them), as docnames."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    docs, chapters = [toc["root"]], []
-
-    def walk(entries: list[dict], numbered: bool) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                name = re.sub(r"\.(md|ipynb)$", "", entry["file"])
-                docs.append(name)
-                if name.startswith("chapters/"):
-                    chapters.append(name)
-            walk(entry.get("sections", []), numbered)
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []), bool(part.get("numbered")))
-    return docs, chapters
+    return toc_docnames(ROOT), toc_chapters(ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -128,17 +115,39 @@ def audit(browser_available, site, tmp_path_factory) -> dict:
     pages = site_pages(site)
     report_file = tmp_path_factory.mktemp("audit") / "report.json"
     with serve(site) as base:
-        cmd = ["node", str(BROWSER_DIR / "audit.mjs"), "--base", base, "--out", str(report_file),
-               "--modes", ",".join(MODES), "--chromium", CHROMIUM, *pages]
+        cmd = [
+            "node",
+            str(BROWSER_DIR / "audit.mjs"),
+            "--base",
+            base,
+            "--out",
+            str(report_file),
+            "--modes",
+            ",".join(MODES),
+            "--chromium",
+            CHROMIUM,
+            *pages,
+        ]
         result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
     if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(f"the browser audit did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"the browser audit did not run ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
     report = json.loads(report_file.read_text(encoding="utf-8"))
     report["pages"] = pages
-    print(f"\nbrowser audit: {len(pages)} pages x {len(MODES)} modes in {report['seconds']:.1f} s "
-          f"(Chromium {report['chromium']})")
-    lesser = sorted({f"{v['impact']} {v['id']}" for r in report["results"] for v in r["axe"]
-                     if v["impact"] not in ("serious", "critical")})
+    print(
+        f"\nbrowser audit: {len(pages)} pages x {len(MODES)} modes in {report['seconds']:.1f} s "
+        f"(Chromium {report['chromium']})"
+    )
+    lesser = sorted(
+        {
+            f"{v['impact']} {v['id']}"
+            for r in report["results"]
+            for v in r["axe"]
+            if v["impact"] not in ("serious", "critical")
+        }
+    )
     if lesser:
         print("axe-core also reports (not failing the test): " + ", ".join(lesser))
     return report
@@ -163,7 +172,9 @@ def test_every_page_links_errata_and_chapters_have_notebook_buttons(site):
             "Binder": f"/v2/gh/{org_repo}/{branch}?urlpath=lab/tree/{doc}.ipynb",
             "Colab": f"/github/{org_repo}/blob/{branch}/{doc}.ipynb",
         }
-        problems += [f"{doc}.html: no {name} link" for name, href in expected.items() if href not in page]
+        problems += [
+            f"{doc}.html: no {name} link" for name, href in expected.items() if href not in page
+        ]
         if not (site / "_sources" / f"{doc}.ipynb").is_file():
             problems.append(f"_sources/{doc}.ipynb is not in the site")
     assert not problems, "\n".join(problems)
@@ -180,10 +191,18 @@ def findings(report: dict, kind: str) -> list[str]:
 def test_every_toc_page_is_audited_in_both_modes(audit):
     docs, _ = toc_entries()
     audited = {(r["page"], r["mode"]) for r in audit["results"]}
-    missing = [f"{doc}.html [{mode}]" for doc in docs for mode in MODES if (f"{doc}.html", mode) not in audited]
+    missing = [
+        f"{doc}.html [{mode}]"
+        for doc in docs
+        for mode in MODES
+        if (f"{doc}.html", mode) not in audited
+    ]
     assert not missing, "pages of _toc.yml not audited: " + ", ".join(missing)
-    wrong_mode = [f"{r['page']} [{r['mode']}] rendered as {r.get('theme')!r}"
-                  for r in audit["results"] if r.get("theme") != r["mode"]]
+    wrong_mode = [
+        f"{r['page']} [{r['mode']}] rendered as {r.get('theme')!r}"
+        for r in audit["results"]
+        if r.get("theme") != r["mode"]
+    ]
     assert not wrong_mode, "\n".join(wrong_mode)
 
 
@@ -217,8 +236,10 @@ def test_no_serious_or_critical_accessibility_violations(audit):
         for violation in result["axe"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = "; ".join(n["target"] for n in violation["nodes"][:5])
-                found.append(f"{result['page']} [{result['mode']}]: {violation['impact']} {violation['id']} "
-                             f"({violation['help']}) at {targets}")
+                found.append(
+                    f"{result['page']} [{result['mode']}]: {violation['impact']} {violation['id']} "
+                    f"({violation['help']}) at {targets}"
+                )
     assert not found, "axe-core violations:\n" + "\n".join(found)
 
 
@@ -233,11 +254,23 @@ def navigation(browser_available, site, tmp_path_factory) -> list[dict]:
     """Click the drawers and the sidebar toggle (tests/browser/navigation.mjs)."""
     report_file = tmp_path_factory.mktemp("navigation") / "report.json"
     with serve(site) as base:
-        cmd = ["node", str(BROWSER_DIR / "navigation.mjs"), "--base", base, "--out", str(report_file),
-               "--chromium", CHROMIUM, *NAVIGATION_PAGES]
+        cmd = [
+            "node",
+            str(BROWSER_DIR / "navigation.mjs"),
+            "--base",
+            base,
+            "--out",
+            str(report_file),
+            "--chromium",
+            CHROMIUM,
+            *NAVIGATION_PAGES,
+        ]
         result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=600)
     if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(f"the navigation check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"the navigation check did not run ({result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
     return json.loads(report_file.read_text(encoding="utf-8"))["results"]
 
 
@@ -257,10 +290,13 @@ def test_phone_drawers_open_and_close(navigation):
 
 
 def test_desktop_sidebar_toggle_hides_and_shows_the_contents(navigation):
-    problems = [f"{r['page']}: shown {r['sidebarInitiallyShown']}, hidden after a click "
-                f"{r['sidebarHidden']}, shown after a second {r['sidebarShown']} {r['errors']}"
-                for r in navigation if r["viewport"] == "desktop"
-                and not (r["sidebarInitiallyShown"] and r["sidebarHidden"] and r["sidebarShown"])]
+    problems = [
+        f"{r['page']}: shown {r['sidebarInitiallyShown']}, hidden after a click "
+        f"{r['sidebarHidden']}, shown after a second {r['sidebarShown']} {r['errors']}"
+        for r in navigation
+        if r["viewport"] == "desktop"
+        and not (r["sidebarInitiallyShown"] and r["sidebarHidden"] and r["sidebarShown"])
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -270,9 +306,13 @@ def test_no_empty_header_band_and_one_search_box(navigation):
     for r in navigation:
         allowed = 2 if r["page"] == "search.html" else 1
         if r["headerHeight"] != 0:
-            problems.append(f"{r['page']} [{r['viewport']}]: a top header band {r['headerHeight']} px high")
+            problems.append(
+                f"{r['page']} [{r['viewport']}]: a top header band {r['headerHeight']} px high"
+            )
         if r["searchBoxes"] > allowed:
-            problems.append(f"{r['page']} [{r['viewport']}]: {r['searchBoxes']} visible search fields")
+            problems.append(
+                f"{r['page']} [{r['viewport']}]: {r['searchBoxes']} visible search fields"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -286,22 +326,42 @@ def phone_layout(browser_available, site, tmp_path_factory) -> list[dict]:
     """Measure every page at phone width (tests/browser/layout.mjs)."""
     report_file = tmp_path_factory.mktemp("layout") / "report.json"
     with serve(site) as base:
-        cmd = ["node", str(BROWSER_DIR / "layout.mjs"), "--base", base, "--out", str(report_file),
-               "--width", str(PHONE_WIDTH), "--chromium", CHROMIUM, *site_pages(site)]
+        cmd = [
+            "node",
+            str(BROWSER_DIR / "layout.mjs"),
+            "--base",
+            base,
+            "--out",
+            str(report_file),
+            "--width",
+            str(PHONE_WIDTH),
+            "--chromium",
+            CHROMIUM,
+            *site_pages(site),
+        ]
         result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
     if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(f"the layout check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        pytest.fail(
+            f"the layout check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     results = json.loads(report_file.read_text(encoding="utf-8"))["results"]
     heaviest = max(results, key=lambda r: sum(r["weight"].values()))
     w = heaviest["weight"]
-    print(f"\npage weight (scripts + styles + fonts, uncompressed), heaviest page {heaviest['page']}: "
-          f"{sum(w.values()) / 1e6:.2f} MB (scripts {w['script'] / 1e6:.2f}, styles {w['css'] / 1e6:.2f}, "
-          f"fonts {w['font'] / 1e6:.2f})")
+    print(
+        "\npage weight (scripts + styles + fonts, uncompressed), "
+        f"heaviest page {heaviest['page']}: {sum(w.values()) / 1e6:.2f} MB "
+        f"(scripts {w['script'] / 1e6:.2f}, styles {w['css'] / 1e6:.2f}, "
+        f"fonts {w['font'] / 1e6:.2f})"
+    )
     return results
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone_layout):
-    wide = [f"{r['page']}: {r['pageOverflow']} px wider than the screen" for r in phone_layout if r["pageOverflow"]]
+    wide = [
+        f"{r['page']}: {r['pageOverflow']} px wider than the screen"
+        for r in phone_layout
+        if r["pageOverflow"]
+    ]
     assert not wide, "\n".join(wide)
 
 
@@ -327,12 +387,22 @@ def pdf(browser_available, site, tmp_path_factory) -> tuple[Path, dict]:
     """
     output = tmp_path_factory.mktemp("pdf") / "softmax-book.pdf"
     path_output = site.parent.parent  # <path-output>/_build/html
-    cmd = [sys.executable, str(ROOT / "tools" / "build_pdf.py"), "--output", str(output),
-           "--path-output", str(path_output), "--chromium", CHROMIUM]
+    cmd = [
+        sys.executable,
+        str(ROOT / "tools" / "build_pdf.py"),
+        "--output",
+        str(output),
+        "--path-output",
+        str(path_output),
+        "--chromium",
+        CHROMIUM,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900)
     if result.returncode != 0:
-        pytest.fail(f"tools/build_pdf.py failed ({result.returncode}):\n"
-                    + "\n".join((result.stdout + result.stderr).splitlines()[-30:]))
+        pytest.fail(
+            f"tools/build_pdf.py failed ({result.returncode}):\n"
+            + "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+        )
     summary = json.loads(result.stdout.strip().splitlines()[-1].split("; ", 1)[1])
     return output, summary
 
@@ -354,9 +424,13 @@ def _squash(text: str) -> str:
 def test_pdf_has_every_chapter_with_equations_typeset(pdf):
     pypdf = pytest.importorskip("pypdf")
     path, summary = pdf
-    assert path.is_file() and path.stat().st_size > 100_000, "the PDF is missing or suspiciously small"
+    assert path.is_file() and path.stat().st_size > 100_000, (
+        "the PDF is missing or suspiciously small"
+    )
     # MathJax typeset every equation before printing (the printer checks each one).
-    assert summary["equations"] > 0 and not summary["untypeset"] and not summary["mathjaxErrors"], summary
+    assert summary["equations"] > 0 and not summary["untypeset"] and not summary["mathjaxErrors"], (
+        summary
+    )
     assert not summary["external"], summary["external"]
     reader = pypdf.PdfReader(str(path))
     _, chapters = toc_entries()
@@ -376,11 +450,17 @@ def test_pdf_has_every_chapter_with_equations_typeset(pdf):
         source = next(ROOT.glob(docname + ".*"))
         heading = re.search(r"^#\s+(.+)$", _markdown_of(source), re.M)
         assert heading, f"{source.name} has no title"
-        assert _squash(heading.group(1)) in _squash(numbered[number]), (number, heading.group(1), numbered[number])
+        assert _squash(heading.group(1)) in _squash(numbered[number]), (
+            number,
+            heading.group(1),
+            numbered[number],
+        )
 
 
 def _markdown_of(path: Path) -> str:
     if path.suffix == ".ipynb":
         nb = json.loads(path.read_text(encoding="utf-8"))
-        return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        return "\n\n".join(
+            "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
+        )
     return path.read_text(encoding="utf-8")

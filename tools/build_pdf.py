@@ -65,8 +65,17 @@ def jupyter_book() -> str:
 
 
 def build_singlehtml(path_output: Path) -> Path:
-    cmd = [jupyter_book(), "build", str(ROOT), "--builder", "singlehtml", "-n", "--keep-going",
-           "--path-output", str(path_output)]
+    cmd = [
+        jupyter_book(),
+        "build",
+        str(ROOT),
+        "--builder",
+        "singlehtml",
+        "-n",
+        "--keep-going",
+        "--path-output",
+        str(path_output),
+    ]
     print("$", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=ROOT)
     page = path_output / "_build" / "singlehtml" / "index.html"
@@ -78,26 +87,44 @@ def build_singlehtml(path_output: Path) -> Path:
 def print_pdf(page: Path, output: Path, chromium: str) -> str:
     output.parent.mkdir(parents=True, exist_ok=True)
     with serve(page.parent) as base:
-        cmd = ["node", str(BROWSER_DIR / "print_pdf.mjs"), "--url", base + page.name, "--out", str(output),
-               "--chromium", chromium]
+        cmd = [
+            "node",
+            str(BROWSER_DIR / "print_pdf.mjs"),
+            "--url",
+            base + page.name,
+            "--out",
+            str(output),
+            "--chromium",
+            chromium,
+        ]
         result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
-        raise SystemExit(f"build_pdf: printing failed ({result.returncode}): {result.stdout.strip()}")
+        raise SystemExit(
+            f"build_pdf: printing failed ({result.returncode}): {result.stdout.strip()}"
+        )
     return result.stdout.strip()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the PDF to write")
-    parser.add_argument("--path-output", type=Path, default=ROOT,
-                        help="where jupyter-book puts _build/ (default: the book's folder)")
+    parser.add_argument(
+        "--path-output",
+        type=Path,
+        default=ROOT,
+        help="where jupyter-book puts _build/ (default: the book's folder)",
+    )
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     if not Path(args.chromium).exists():
-        raise SystemExit(f"build_pdf: no Chromium at {args.chromium}; install it with `apt-get install chromium`")
+        raise SystemExit(
+            f"build_pdf: no Chromium at {args.chromium}; install it with `apt-get install chromium`"
+        )
     if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
-        raise SystemExit("build_pdf: playwright-core is missing; run `npm ci --prefix tests/browser`")
+        raise SystemExit(
+            "build_pdf: playwright-core is missing; run `npm ci --prefix tests/browser`"
+        )
     page = build_singlehtml(args.path_output.resolve())
     summary = print_pdf(page, args.output.resolve(), args.chromium)
     print(f"wrote {args.output} ({args.output.stat().st_size // 1024} KiB); {summary}")

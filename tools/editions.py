@@ -59,10 +59,18 @@ _FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>
 _ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 _DISPLAY_LABEL = re.compile(r"\$\$(?P<math>.+?)\$\$[ \t]*\((?P<label>[\w:.-]+)\)", re.S)
 _PRF_KINDS = {
-    "theorem": "Theorem", "proposition": "Proposition", "lemma": "Lemma",
-    "corollary": "Corollary", "definition": "Definition", "remark": "Remark",
-    "example": "Example", "algorithm": "Algorithm", "conjecture": "Conjecture",
-    "criterion": "Criterion", "observation": "Observation", "property": "Property",
+    "theorem": "Theorem",
+    "proposition": "Proposition",
+    "lemma": "Lemma",
+    "corollary": "Corollary",
+    "definition": "Definition",
+    "remark": "Remark",
+    "example": "Example",
+    "algorithm": "Algorithm",
+    "conjecture": "Conjecture",
+    "criterion": "Criterion",
+    "observation": "Observation",
+    "property": "Property",
 }
 
 
@@ -145,7 +153,7 @@ def build_context(nb: dict, bib: dict[str, tuple[str, str]], titles: dict[str, s
             for m in _FENCE.finditer(src):
                 kind = m.group("name").split(":")[-1]
                 if m.group("name").startswith("prf:") and kind in _PRF_KINDS:
-                    label = re.search(r"^:label:\s*(\S+)", src[m.end():], re.M)
+                    label = re.search(r"^:label:\s*(\S+)", src[m.end() :], re.M)
                     if label:
                         title = m.group("arg").strip()
                         name = _PRF_KINDS[kind] + (f" ({title})" if title else "")
@@ -194,7 +202,11 @@ def _role(match: re.Match[str], ctx: Context) -> str:
         return f"({number})" if number else f"({target})"
     if role == "numref":
         number = ctx.figures.get(target)
-        return (text or "Figure {number}").replace("{number}", str(number)) if number else (text or target)
+        return (
+            (text or "Figure {number}").replace("{number}", str(number))
+            if number
+            else (text or target)
+        )
     if role == "prf:ref":
         return text or ctx.blocks.get(target, target)
     return text or target
@@ -203,8 +215,11 @@ def _role(match: re.Match[str], ctx: Context) -> str:
 def convert_text(text: str, ctx: Context) -> str:
     """Roles and labelled display math of one Markdown fragment (no directives)."""
     text = _DISPLAY_LABEL.sub(
-        lambda m: f"$${m.group('math').rstrip()} \\tag{{{ctx.equations.get(m.group('label'), '')}}}$$",
-        text)
+        lambda m: (
+            f"$${m.group('math').rstrip()} \\tag{{{ctx.equations.get(m.group('label'), '')}}}$$"
+        ),
+        text,
+    )
     return _ROLE.sub(lambda m: _role(m, ctx), text)
 
 
@@ -267,9 +282,23 @@ class Converter:
             title = convert_text(arg.strip(), self.ctx)
             return f"---\n\n**Exercise{': ' + title if title else ''}**\n\n{inner}"
         if name == "solution":
-            return "" if self.student else f"<details><summary>Solution</summary>\n\n{inner}\n\n</details>"
-        if name in ("admonition", "hint", "note", "tip", "warning", "important", "caution",
-                    "attention", "seealso", "dropdown"):
+            return (
+                ""
+                if self.student
+                else f"<details><summary>Solution</summary>\n\n{inner}\n\n</details>"
+            )
+        if name in (
+            "admonition",
+            "hint",
+            "note",
+            "tip",
+            "warning",
+            "important",
+            "caution",
+            "attention",
+            "seealso",
+            "dropdown",
+        ):
             title = convert_text(arg.strip(), self.ctx) or name.capitalize()
             if "dropdown" in options.get("class", "") or name in ("hint", "dropdown"):
                 return f"<details><summary>{title}</summary>\n\n{inner}\n\n</details>"
@@ -281,10 +310,10 @@ class Converter:
         for m in _FENCE.finditer(text):
             if m.start() < pos:
                 continue
-            out.append(convert_text(text[pos:m.start()], self.ctx))
+            out.append(convert_text(text[pos : m.start()], self.ctx))
             name = m.group("name")
             close_start, close_end = _find_close(text, m.end() + 1, m.group("fence"))
-            body = text[m.end() + 1:close_start]
+            body = text[m.end() + 1 : close_start]
             pos = close_end
             if name == "solution-start":
                 self.in_solution = True
@@ -315,8 +344,16 @@ class Converter:
 def make_edition(nb: dict, ctx: Context, *, student: bool) -> dict:
     """A plain-Jupyter copy of the chapter notebook `nb` (which is not modified)."""
     conv = Converter(ctx, student)
-    cells = [{"cell_type": "code", "execution_count": None, "id": "install-softmax-lib",
-              "metadata": {"tags": ["install"]}, "outputs": [], "source": INSTALL_SOURCE}]
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "install-softmax-lib",
+            "metadata": {"tags": ["install"]},
+            "outputs": [],
+            "source": INSTALL_SOURCE,
+        }
+    ]
     for cell in nb["cells"]:
         cell = copy.deepcopy(cell)
         if cell["cell_type"] == "markdown":
@@ -334,8 +371,14 @@ def make_edition(nb: dict, ctx: Context, *, student: bool) -> dict:
         figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
         if figure.get("name") in ctx.figures and figure.get("caption"):
             number = ctx.figures[figure["name"]]
-            cells.append({"cell_type": "markdown", "id": f"caption-{number}", "metadata": {},
-                          "source": f"*Figure {number}.* {convert_text(figure['caption'], ctx)}"})
+            cells.append(
+                {
+                    "cell_type": "markdown",
+                    "id": f"caption-{number}",
+                    "metadata": {},
+                    "source": f"*Figure {number}.* {convert_text(figure['caption'], ctx)}",
+                }
+            )
     edition = {k: copy.deepcopy(v) for k, v in nb.items() if k != "cells"}
     edition["cells"] = cells
     return edition
@@ -353,7 +396,9 @@ def write_editions(outdir: Path, chapters: list[Path], bib_path: Path | None = N
             target = outdir / name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             edition = make_edition(nb, ctx, student=student)
-            target.write_text(json.dumps(edition, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            target.write_text(
+                json.dumps(edition, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
             written.append(target)
     return written
 

@@ -39,7 +39,9 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ)
     if targets:
         env["NPY_DISABLE_CPU_FEATURES"] = " ".join(targets)
-        print(f"no_avx512: NPY_DISABLE_CPU_FEATURES={env['NPY_DISABLE_CPU_FEATURES']!r}", flush=True)
+        print(
+            f"no_avx512: NPY_DISABLE_CPU_FEATURES={env['NPY_DISABLE_CPU_FEATURES']!r}", flush=True
+        )
     else:
         print("no_avx512: this CPU/numpy has no AVX-512 kernels; running as usual", flush=True)
     os.execvpe(argv[0], argv, env)
