@@ -43,6 +43,8 @@ chunked_cross_entropy, sampled_softmax_loss, huffman_paths, hierarchical_log_pro
     Training with a large vocabulary: chunked and sampled losses, hierarchical softmax.
 top_k_top_p_filter, gumbel_top_k
     Decoding: truncated sampling and sampling without replacement.
+sparsemax, entmax15, entmax_bisect, fenchel_young_loss
+    Sparse alternatives to softmax and the Fenchel-Young losses that go with them.
 SoftmaxClassifier
     A small, seeded softmax-regression or one-hidden-layer classifier.
 
@@ -87,6 +89,7 @@ from ._core import log_sigmoid, log_softmax, logsumexp, naive_softmax, sigmoid, 
 from ._derivation import cross_entropy, gumbel_max_sample, softmax_jacobian, softmax_vjp
 from ._information import entropy
 from ._logistic import bce_with_logits, log1mexp, logit
+from ._sparse import entmax15, entmax_bisect, fenchel_young_loss, sparsemax
 from ._stability import merge_partials, online_softmax, partial_logsumexp, streaming_logsumexp
 from ._vocabulary import (
     CrossEntropyResult,
@@ -152,6 +155,10 @@ __all__ = [
     "hierarchical_log_prob",
     "top_k_top_p_filter",
     "gumbel_top_k",
+    "sparsemax",
+    "entmax15",
+    "entmax_bisect",
+    "fenchel_young_loss",
 ]
 
 __version__ = "0.2.0"
