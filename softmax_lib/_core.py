@@ -469,8 +469,8 @@ def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.nd
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
-    The largest entry gets ``1 / (1 + rest / top)`` and every other entry
-    ``t / (top + rest)``, with ``t`` its own term.
+    The largest entry, and every entry equal to it, gets ``1 / (1 + rest / top)``;
+    every other entry ``t / (top + rest)``, with ``t`` its own term.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
@@ -487,7 +487,12 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
             np.divide(y, total, out=y)
             if not in_place:
                 block[:, cols] = y
-        nz.arg.put(block, 1.0 / (1.0 + nz.rest / nz.top))
+        top = 1.0 / (1.0 + nz.rest / nz.top)
+        # Entries tied with the largest get exactly its value (equal logits, equal
+        # probabilities); the comparison runs chunk by chunk to keep memory bounded.
+        top_b = top[:, None].astype(block.dtype)
+        for cols in chunks:
+            np.copyto(block[:, cols], top_b, where=xb[:, cols] == nz.m[:, None])
         for r, tied, k in _infinite_rows(nz, xb):
             block[r] = tied / k
 

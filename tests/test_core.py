@@ -540,15 +540,16 @@ def test_every_temperature_on_a_log_grid_gives_no_nan(dtype):
 
 
 def test_small_input_memory_is_the_output_plus_a_few_kilobytes():
-    # For 1000 entries the output (1x) plus numpy's iterator buffers and the Python
-    # objects of one call (about 5 KB, counted by tracemalloc) stay below 1.75x
-    # (measured 1.55-1.63x: above the 1.5x of large inputs).
+    # For 1000 entries the output (1x) plus numpy's iterator buffers, the mask that
+    # gives entries tied with the maximum the same probability, and the Python objects
+    # of one call (about 7 KB, counted by tracemalloc) stay below 2x (measured
+    # 1.55-1.86x: above the 1.5x of large inputs).
     x = np.random.default_rng(4).standard_normal(1000)
     for func in (softmax, log_softmax, logsumexp):
         for shift in (0.0, 1000.0):
             func(x + shift)  # warm up
             extra = _peak_extra_bytes(func, x + shift)
-            assert extra <= 1.75 * x.nbytes, f"{func.__name__}: {extra / x.nbytes:.2f}x"
+            assert extra <= 2.0 * x.nbytes, f"{func.__name__}: {extra / x.nbytes:.2f}x"
 
 
 def _sorted_grid(lo, hi, n, dtype):

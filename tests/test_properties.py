@@ -87,6 +87,16 @@ def test_order_is_preserved(x):
         assert np.all(ranked[1:] >= ranked[:-1])  # not np.diff: -inf - -inf is NaN
 
 
+@given(vectors(), st.integers(1, 6), st.integers(0, 5))
+def test_equal_logits_get_exactly_equal_outputs(x, copies, which):
+    # x_i = x_j must give p_i = p_j exactly, also for entries tied with the maximum
+    y = np.concatenate([x, np.repeat(x[[which % len(x)]], copies), np.repeat(x.max(), copies)])
+    for out in (softmax(y), log_softmax(y)):
+        for value in np.unique(y):
+            tied = out[y == value]
+            assert np.all(tied == tied[0]), (value, tied)
+
+
 @given(vectors())
 def test_logsumexp_lies_between_max_and_max_plus_log_n(x):
     lse, m = logsumexp(x), x.max()
