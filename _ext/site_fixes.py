@@ -17,6 +17,9 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   ``span.code-line`` carrying its indentation (``--indent``), so that a wrapped line
   continues two characters right of where its own line starts and Python keeps its
   visible structure. The text (and what the copy button copies) is unchanged.
+* **Hidden code cells.** The toggle of a cell tagged ``hide-input`` carries the
+  label "Toggle hidden content" but shows "Show code cell source"; the label is
+  dropped so that its accessible name is its visible text.
 * **Duplicate ids.** sphinx-proof and sphinx-exercise give every block the same ids
   (``proof``, ``proof-content``, ``exercise-content``, ``solution-content``); nothing
   links to them. Repeated ids get a numbered suffix so that every id on a page is
@@ -134,6 +137,10 @@ def fix_page(
     body = context.get("body")
     if body:
         body = body.replace('role="doc-biblioentry"', 'role="listitem"')
+        # myst-nb names the toggle of a hidden code cell "Toggle hidden content" while
+        # it shows "Show code cell source" (axe: label-content-name-mismatch); the
+        # visible text is the better name, so the label goes.
+        body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
         body = _PRE.sub(lambda m: m.group(1) + code_lines(m.group(2)) + m.group(3), body)
         context["body"] = unique_ids(body)
 
