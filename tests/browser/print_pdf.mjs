@@ -134,7 +134,7 @@ try {
         .pdf-subtitle { font-size: 15pt; margin: 0 0 14mm; }
         .pdf-line { font-size: 11pt; margin: 0 0 2mm; }
         .pdf-cite-head { font-weight: 700; margin: 14mm 0 2mm; }
-        .pdf-cite { font-size: 10pt; font-family: var(--pst-font-family-monospace, monospace); }
+        .pdf-cite { font-size: 10pt; }
         .pdf-contents { break-after: page; }
         .pdf-contents-head { font-size: 20pt; font-weight: 700; margin: 0 0 6mm; }
         .pdf-contents-list { list-style: none; padding: 0; }
