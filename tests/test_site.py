@@ -45,13 +45,14 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 
 from book_structure import toc_chapters, toc_docnames
-from tools.build_pdf import serve
+from tools.build_pdf import no_solutions_path, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_DIR = ROOT / "tests" / "browser"
@@ -464,3 +465,93 @@ def _markdown_of(path: Path) -> str:
             "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"
         )
     return path.read_text(encoding="utf-8")
+
+
+# --- The PDF as a handout: title page, contents, no near-empty pages, editions ----
+
+# A page with less text than this is near-empty. The running footer alone ("The
+# Softmax Book · 12 / 537") is about 27 characters: the blank pages that empty code
+# frames used to leave had 27-35, the title page has about 400, and the shortest page
+# measured on the printed book (November 2026) has 174, the last two lines of a
+# document (every document starts on a new page). 100 allows a footer plus about one
+# line of text.
+MIN_PAGE_CHARS = 100
+
+
+def _page_texts(path: Path) -> list[str]:
+    """The text of each page, ligatures (the "fi" of "figures") spelled out."""
+    pypdf = pytest.importorskip("pypdf")
+    return [
+        unicodedata.normalize("NFKC", page.extract_text() or "")
+        for page in pypdf.PdfReader(str(path)).pages
+    ]
+
+
+def test_pdf_title_page_and_contents_with_page_numbers(pdf):
+    from softmax_lib import __version__
+
+    path, summary = pdf
+    texts = _page_texts(path)
+    # The title page: title, version, licence, repository, how to cite.
+    first = texts[0]
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    for needed in (
+        "The Softmax Book",
+        f"Version {__version__}",
+        "Text and figures CC BY 4.0; code MIT",
+        config["repository"]["url"],
+        "How to cite",
+    ):
+        assert needed in first, f"page 1 lacks {needed!r}:\n{first}"
+
+    # The contents (page 2 on) list every document with the page where its title is.
+    pages = summary["pages"]
+    titles = list(pages)
+    contents_text = _squash("".join(texts[1 : min(pages.values()) - 1]))
+    for title, number in pages.items():
+        assert _squash(title) + str(number) in contents_text, (title, number)
+        assert _squash(title) in _squash(texts[number - 1]), (
+            f"the contents put {title!r} on page {number}, which does not show it"
+        )
+    assert [pages[t] for t in titles] == sorted(pages.values())
+    # Every chapter is listed, and the API reference is the last entry, an appendix.
+    _, chapters = toc_entries()
+    listed = [t for t in titles if re.match(r"\d+\.\s", t)]
+    assert len(listed) == len(chapters), listed
+    assert titles[-1].startswith("Appendix") and "API" in titles[-1], titles
+
+
+def test_pdf_has_no_near_empty_pages(pdf):
+    path, summary = pdf
+    short = [
+        (edition.name, number, len(text.strip()), text.strip()[:60])
+        for edition in (path, no_solutions_path(path))
+        for number, text in enumerate(_page_texts(edition), start=1)
+        if len(text.strip()) < MIN_PAGE_CHARS
+    ]
+    assert not short, f"pages with under {MIN_PAGE_CHARS} characters: {short}"
+
+
+def _exercise_titles() -> list[str]:
+    _, chapters = toc_entries()
+    titles = []
+    for docname in chapters:
+        source = next(ROOT.glob(docname + ".*"))
+        titles += re.findall(r"^(?:```+|:::+)\{exercise\}\s*(.+)$", _markdown_of(source), re.M)
+    return titles
+
+
+def test_pdf_no_solutions_edition_keeps_exercises_only(pdf):
+    path, summary = pdf
+    student = no_solutions_path(path)
+    full, bare = summary, summary["no_solutions"]
+    titles = _exercise_titles()
+    assert titles and full["exercises"] == bare["exercises"] >= len(titles), (full, bare)
+    assert full["solutions"] > 0 and bare["solutions"] == 0
+    assert bare["solutionsRemoved"] == full["solutions"]
+    full_text, bare_text = "\n".join(_page_texts(path)), "\n".join(_page_texts(student))
+    assert "Solution to Exercise" in full_text
+    assert "Solution to Exercise" not in bare_text
+    squashed = _squash(bare_text)
+    missing = [t for t in titles if _squash(t) not in squashed]
+    assert not missing, f"exercises missing from the no-solutions PDF: {missing}"
