@@ -63,11 +63,11 @@ test-lib: $(STAMP)
 
 check: lint typecheck test-lib
 
-# Everything, in one pytest run (library tests, doctests, every notebook under
-# strict nbval, the -W -n book build), after a second nbval pass with numpy's
-# AVX-512 kernels switched off, so that stored outputs are shown to match on CPUs
-# with and without them.
-test: $(STAMP) $(BROWSER_DEPS)
+# Everything: ruff and mypy first, then one pytest run (library tests, doctests,
+# every notebook under strict nbval, the -W -n book build, the package and the site),
+# after a second nbval pass with numpy's AVX-512 kernels switched off, so that stored
+# outputs are shown to match on CPUs with and without them. CI runs exactly this.
+test: lint typecheck $(STAMP) $(BROWSER_DEPS)
 	$(BIN)/python tools/no_avx512.py $(BIN)/python -m pytest chapters
 	$(BIN)/python -m pytest
 
