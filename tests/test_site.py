@@ -110,32 +110,30 @@ def toc_entries() -> tuple[list[str], list[str]]:
     return toc_docnames(ROOT), toc_chapters(ROOT)
 
 
+def run_browser_script(script: str, site: Path, workdir: Path, *args: str) -> dict:
+    """Serve `site`, run ``tests/browser/<script>`` on it and return its JSON report.
+
+    Every script takes ``--base URL --out FILE --chromium PATH`` plus its own `args`.
+    """
+    report_file = workdir / "report.json"
+    with serve(site) as base:
+        cmd = ["node", str(BROWSER_DIR / script), "--base", base, "--out", str(report_file)]
+        cmd += ["--chromium", CHROMIUM, *args]
+        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0 or not report_file.is_file():
+        pytest.fail(
+            f"{script} did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return json.loads(report_file.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
 def audit(browser_available, site, tmp_path_factory) -> dict:
     """Run the browser audit over every page; return its report."""
     pages = site_pages(site)
-    report_file = tmp_path_factory.mktemp("audit") / "report.json"
-    with serve(site) as base:
-        cmd = [
-            "node",
-            str(BROWSER_DIR / "audit.mjs"),
-            "--base",
-            base,
-            "--out",
-            str(report_file),
-            "--modes",
-            ",".join(MODES),
-            "--chromium",
-            CHROMIUM,
-            *pages,
-        ]
-        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
-    if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(
-            f"the browser audit did not run ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
-    report = json.loads(report_file.read_text(encoding="utf-8"))
+    report = run_browser_script(
+        "audit.mjs", site, tmp_path_factory.mktemp("audit"), "--modes", ",".join(MODES), *pages
+    )
     report["pages"] = pages
     print(
         f"\nbrowser audit: {len(pages)} pages x {len(MODES)} modes in {report['seconds']:.1f} s "
@@ -253,26 +251,8 @@ NAVIGATION_PAGES = ("index.html", "chapters/01_introduction.html", "api.html", "
 @pytest.fixture(scope="module")
 def navigation(browser_available, site, tmp_path_factory) -> list[dict]:
     """Click the drawers and the sidebar toggle (tests/browser/navigation.mjs)."""
-    report_file = tmp_path_factory.mktemp("navigation") / "report.json"
-    with serve(site) as base:
-        cmd = [
-            "node",
-            str(BROWSER_DIR / "navigation.mjs"),
-            "--base",
-            base,
-            "--out",
-            str(report_file),
-            "--chromium",
-            CHROMIUM,
-            *NAVIGATION_PAGES,
-        ]
-        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(
-            f"the navigation check did not run ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
-    return json.loads(report_file.read_text(encoding="utf-8"))["results"]
+    workdir = tmp_path_factory.mktemp("navigation")
+    return run_browser_script("navigation.mjs", site, workdir, *NAVIGATION_PAGES)["results"]
 
 
 def test_phone_drawers_open_and_close(navigation):
@@ -325,27 +305,9 @@ PHONE_WIDTH = 390
 @pytest.fixture(scope="module")
 def phone_layout(browser_available, site, tmp_path_factory) -> list[dict]:
     """Measure every page at phone width (tests/browser/layout.mjs)."""
-    report_file = tmp_path_factory.mktemp("layout") / "report.json"
-    with serve(site) as base:
-        cmd = [
-            "node",
-            str(BROWSER_DIR / "layout.mjs"),
-            "--base",
-            base,
-            "--out",
-            str(report_file),
-            "--width",
-            str(PHONE_WIDTH),
-            "--chromium",
-            CHROMIUM,
-            *site_pages(site),
-        ]
-        result = subprocess.run(cmd, cwd=BROWSER_DIR, capture_output=True, text=True, timeout=900)
-    if result.returncode != 0 or not report_file.is_file():
-        pytest.fail(
-            f"the layout check did not run ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
-    results = json.loads(report_file.read_text(encoding="utf-8"))["results"]
+    workdir = tmp_path_factory.mktemp("layout")
+    args = ("--width", str(PHONE_WIDTH), *site_pages(site))
+    results = run_browser_script("layout.mjs", site, workdir, *args)["results"]
     heaviest = max(results, key=lambda r: sum(r["weight"].values()))
     w = heaviest["weight"]
     print(
