@@ -9,7 +9,15 @@ them share one look that works for every reader:
   of colour-vision deficiency [1]_;
 * distinct line styles, markers and hatches as a second cue, so that colour is
   never the only way to tell two series apart;
-* an explicit figure size and a font size that stays legible on a phone.
+* one figure width for the whole book (:data:`FIGURE_WIDTH`): figures differ
+  only in height, so the site scales every figure by the same factor and their
+  text has the same size on screen; multi-panel figures share that width (two
+  panels side by side at most, more panels in rows);
+* a layout engine (constrained layout) that fits labels inside that width, so
+  no figure is cropped to a different size when it is saved;
+* in a notebook, PNGs stored at twice the pixel density with their display size
+  in the output metadata (IPython's ``retina`` format), so figures stay sharp on
+  high-density screens.
 
 Matplotlib is imported only by this module, so ``import softmax_lib`` does not
 need it.
@@ -33,6 +41,8 @@ from matplotlib.axes import Axes
 from ._calibration import reliability_curve
 
 __all__ = [
+    "FIGURE_WIDTH",
+    "FIGURE_DPI",
     "PALETTE",
     "LINESTYLES",
     "MARKERS",
@@ -41,6 +51,13 @@ __all__ = [
     "bar_distributions",
     "reliability_diagram",
 ]
+
+#: The width of every figure in the book, in inches. Only heights differ.
+FIGURE_WIDTH: float = 6.4
+
+#: Figure resolution in dots per inch: a figure is ``FIGURE_WIDTH * FIGURE_DPI``
+#: CSS pixels wide on the site (stored at twice that many pixels in a notebook).
+FIGURE_DPI: int = 100
 
 #: Okabe--Ito colours, in the order the book uses them.
 PALETTE: tuple[str, ...] = (
@@ -73,9 +90,11 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
 
 _STYLE: dict[str, Any] = {
-    "figure.figsize": (6.4, 3.6),
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "figure.figsize": (FIGURE_WIDTH, 3.6),
+    "figure.dpi": FIGURE_DPI,
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": 2 * FIGURE_DPI,
+    "savefig.bbox": None,
     "figure.facecolor": "white",
     "figure.edgecolor": "white",
     "savefig.facecolor": "white",
@@ -113,7 +132,15 @@ def use_book_style() -> None:
 
     Call it once at the top of a notebook, after importing matplotlib. Lines
     drawn with ``ax.plot`` then cycle through colour, line style and marker
-    together (pass ``marker=""`` for a plain curve).
+    together (pass ``marker=""`` for a plain curve). Draw every figure
+    ``FIGURE_WIDTH`` inches wide (``figsize=(6.4, height)``) and let the
+    constrained layout place the panels (do not call ``tight_layout``).
+
+    In an IPython kernel it also makes the inline backend store figures as
+    ``retina`` PNGs (twice ``FIGURE_DPI``, with the display width and height in
+    the output metadata) without cropping them to their content, so every
+    stored figure is exactly ``2 * FIGURE_WIDTH * FIGURE_DPI`` pixels wide and
+    is shown ``FIGURE_WIDTH * FIGURE_DPI`` CSS pixels wide.
 
     Examples
     --------
@@ -127,6 +154,25 @@ def use_book_style() -> None:
     True
     """
     mpl.rcParams.update(cast(Any, _STYLE))
+    _use_retina_inline_figures()
+
+
+def _use_retina_inline_figures() -> None:
+    """In an IPython shell: retina PNGs, uncropped (no ``bbox_inches="tight"``)."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # pragma: no cover - both come with the notebooks extra
+        return
+    if get_ipython() is None:
+        return
+
+    config: Any = InlineBackend.instance()
+    config.print_figure_kwargs = {"bbox_inches": None}
+    config.figure_formats = {"retina"}
+    # Changing figure_formats does not pass print_figure_kwargs on: select again.
+    cast(Any, set_matplotlib_formats)("retina", bbox_inches=None)
 
 
 def bar_distributions(
