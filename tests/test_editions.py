@@ -108,3 +108,20 @@ def test_student_edition_runs(built):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_execute_notebooks_puts_the_install_cell_first():
+    """tools/execute_notebooks.py inserts the install cell, or replaces an older one."""
+    import nbformat
+
+    from tools.execute_notebooks import ensure_install_cell
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title")])
+    assert ensure_install_cell(nb) and len(nb.cells) == 2
+    assert nb.cells[0].source == editions.INSTALL_SOURCE
+    assert nb.cells[0].metadata["tags"] == editions.INSTALL_TAGS
+    assert not ensure_install_cell(nb) and len(nb.cells) == 2
+    nb.cells[0].source = 'import importlib.util\nimportlib.util.find_spec("softmax_lib")'
+    assert ensure_install_cell(nb) and len(nb.cells) == 2
+    assert nb.cells[0].source == editions.INSTALL_SOURCE
+    nbformat.validate(nb)
