@@ -8,8 +8,9 @@ checked here, for every figure output of every notebook in ``chapters/``:
 
 * it is a PNG whose output metadata gives its display size, and whose display
   width is ``FIGURE_WIDTH * FIGURE_DPI`` CSS pixels (the same for all figures);
-* the PNG holds twice as many pixels each way (IPython's ``retina`` format), so
-  it is sharp on screens with two device pixels per CSS pixel;
+* the PNG holds twice as many pixels each way (as IPython's ``retina`` format),
+  so it is sharp on screens with two device pixels per CSS pixel, in 256 colours
+  (:func:`softmax_lib.plotting.retina_png`), so that it stays light;
 * the cell has a caption, a ``fig-`` name and alt text, and does not call
   ``tight_layout`` (the style's constrained layout places the panels).
 """
@@ -28,15 +29,21 @@ from softmax_lib.plotting import FIGURE_DPI, FIGURE_WIDTH
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 DISPLAY_WIDTH = round(FIGURE_WIDTH * FIGURE_DPI)
+PALETTE_PNG = 3  # IHDR colour type of an indexed-colour PNG
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "application/pdf")
 
 
-def png_size(data: str) -> tuple[int, int]:
-    """(width, height) in pixels from the IHDR chunk of a base64-encoded PNG."""
+def png_header(data: str) -> tuple[int, int, int]:
+    """(width, height, colour type) from the IHDR chunk of a base64-encoded PNG."""
     raw = base64.b64decode(data)
     assert raw[:8] == b"\x89PNG\r\n\x1a\n" and raw[12:16] == b"IHDR", "not a PNG"
     width, height = struct.unpack(">II", raw[16:24])
-    return width, height
+    return width, height, raw[25]
+
+
+def png_size(data: str) -> tuple[int, int]:
+    """(width, height) in pixels of a base64-encoded PNG."""
+    return png_header(data)[:2]
 
 
 def figures() -> list[tuple[str, int, dict, dict]]:
@@ -71,9 +78,12 @@ def test_figure_is_a_retina_png_of_the_book_width(name, index, cell, output):
         f"displayed {meta['width']} px wide, expected {DISPLAY_WIDTH} "
         f"(figsize=({FIGURE_WIDTH}, height) and no bbox_inches='tight')"
     )
-    width, height = png_size(output["data"]["image/png"])
+    width, height, colour_type = png_header(output["data"]["image/png"])
     assert (width, height) == (2 * meta["width"], 2 * meta["height"]), (
         f"{width}x{height} pixels for a {meta['width']}x{meta['height']} display: not 2x"
+    )
+    assert colour_type == PALETTE_PNG, (
+        f"PNG colour type {colour_type}, expected {PALETTE_PNG} (256 colours, retina_png)"
     )
 
 
