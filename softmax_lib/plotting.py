@@ -9,7 +9,16 @@ them share one look that works for every reader:
   of colour-vision deficiency [1]_;
 * distinct line styles, markers and hatches as a second cue, so that colour is
   never the only way to tell two series apart;
-* an explicit figure size and a font size that stays legible on a phone.
+* one figure width for the whole book (:data:`FIGURE_WIDTH`): figures differ
+  only in height, so the site scales every figure by the same factor and their
+  text has the same size on screen; multi-panel figures share that width (two
+  panels side by side at most, more panels in rows);
+* a layout engine (constrained layout) that fits labels inside that width, so
+  no figure is cropped to a different size when it is saved;
+* in a notebook, PNGs stored at twice the pixel density with their display size
+  in the output metadata (as IPython's ``retina`` format does), so figures stay
+  sharp on high-density screens, and in 256 colours, so they stay light
+  (:func:`retina_png`).
 
 Matplotlib is imported only by this module, so ``import softmax_lib`` does not
 need it.
@@ -22,6 +31,8 @@ References
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -29,10 +40,13 @@ import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ._calibration import reliability_curve
 
 __all__ = [
+    "FIGURE_WIDTH",
+    "FIGURE_DPI",
     "PALETTE",
     "LINESTYLES",
     "MARKERS",
@@ -40,7 +54,15 @@ __all__ = [
     "use_book_style",
     "bar_distributions",
     "reliability_diagram",
+    "retina_png",
 ]
+
+#: The width of every figure in the book, in inches. Only heights differ.
+FIGURE_WIDTH: float = 6.4
+
+#: Figure resolution in dots per inch: a figure is ``FIGURE_WIDTH * FIGURE_DPI``
+#: CSS pixels wide on the site (stored at twice that many pixels in a notebook).
+FIGURE_DPI: int = 100
 
 #: Okabe--Ito colours, in the order the book uses them.
 PALETTE: tuple[str, ...] = (
@@ -73,9 +95,11 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
 
 _STYLE: dict[str, Any] = {
-    "figure.figsize": (6.4, 3.6),
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "figure.figsize": (FIGURE_WIDTH, 3.6),
+    "figure.dpi": FIGURE_DPI,
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": 2 * FIGURE_DPI,
+    "savefig.bbox": None,
     "figure.facecolor": "white",
     "figure.edgecolor": "white",
     "savefig.facecolor": "white",
@@ -113,7 +137,15 @@ def use_book_style() -> None:
 
     Call it once at the top of a notebook, after importing matplotlib. Lines
     drawn with ``ax.plot`` then cycle through colour, line style and marker
-    together (pass ``marker=""`` for a plain curve).
+    together (pass ``marker=""`` for a plain curve). Draw every figure
+    ``FIGURE_WIDTH`` inches wide (``figsize=(6.4, height)``) and let the
+    constrained layout place the panels (do not call ``tight_layout``).
+
+    In an IPython kernel it also makes the inline backend store figures with
+    :func:`retina_png` (twice ``FIGURE_DPI``, with the display width and height
+    in the output metadata), without cropping them to their content, so every
+    stored figure is exactly ``2 * FIGURE_WIDTH * FIGURE_DPI`` pixels wide and
+    is shown ``FIGURE_WIDTH * FIGURE_DPI`` CSS pixels wide.
 
     Examples
     --------
@@ -127,6 +159,86 @@ def use_book_style() -> None:
     True
     """
     mpl.rcParams.update(cast(Any, _STYLE))
+    _use_retina_inline_figures()
+
+
+def _use_retina_inline_figures() -> None:
+    """In an IPython shell: show figures as :func:`retina_png`, uncropped."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline import backend_inline
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # pragma: no cover - both come with the notebooks extra
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    # IPython's own retina PNGs, uncropped, as the fallback should anything re-select
+    # the inline backend's formats (importing backend_inline has already done so once).
+    config: Any = InlineBackend.instance()
+    config.print_figure_kwargs = {"bbox_inches": None}
+    config.figure_formats = {"retina"}
+    cast(Any, backend_inline.set_matplotlib_formats)("retina", bbox_inches=None)
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type(Figure, retina_png)
+
+
+def retina_png(fig: Figure) -> tuple[str, dict[str, int]] | None:
+    """A figure as a base64 PNG at twice its resolution, with its display size.
+
+    The figure is drawn at ``2 * fig.dpi`` without cropping (so its pixel width is
+    twice ``width_inches * dpi``), reduced to 256 colours (the figures are flat
+    colours and anti-aliased edges; this keeps them sharp at a third of the bytes),
+    and returned with ``{"width": ..., "height": ...}`` in CSS pixels, half the
+    stored size: the output IPython's ``retina`` format gives, which Jupyter and
+    myst-nb display at the stated size.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+
+    Returns
+    -------
+    tuple of (str, dict) or None
+        The base64-encoded PNG and its display size, or None for a figure with
+        nothing in it (as IPython does, so that nothing is shown).
+
+    Examples
+    --------
+    >>> import base64
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from softmax_lib.plotting import retina_png, use_book_style
+    >>> use_book_style()
+    >>> fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> data, size = retina_png(fig)
+    >>> size
+    {'width': 640, 'height': 300}
+    >>> base64.b64decode(data)[:4]
+    b'\\x89PNG'
+    >>> plt.close(fig)
+    """
+    if not fig.axes and not fig.lines:
+        return None
+    from PIL import Image
+
+    drawn = io.BytesIO()
+    fig.savefig(
+        drawn,
+        format="png",
+        dpi=2 * fig.dpi,
+        facecolor=fig.get_facecolor(),
+        edgecolor=fig.get_edgecolor(),
+        bbox_inches=None,
+    )
+    image = Image.open(drawn).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    stored = io.BytesIO()
+    image.save(stored, format="PNG", optimize=True)
+    size = {"width": image.width // 2, "height": image.height // 2}
+    return base64.b64encode(stored.getvalue()).decode("ascii"), size
 
 
 def bar_distributions(

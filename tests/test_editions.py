@@ -8,7 +8,8 @@ edition (solutions removed). Checked here, for every chapter:
 * every glued number was substituted (no ``[name]`` placeholders);
 * both editions keep every exercise; the student edition has no solution at all, the
   instructor edition has one per exercise;
-* the first cell installs the library only where it is missing;
+* the first cell (the chapter's own) installs the library only where it is missing,
+  and there is only one such cell;
 * the student edition of the introduction runs under strict nbval, stored outputs
   and all.
 """
@@ -61,7 +62,9 @@ def test_editions_are_plain_markdown_with_every_exercise(built, chapter):
         solutions = text.count("**Solution.**") + text.count("<summary>Solution</summary>")
         assert solutions == (0 if edition == "student" else expected), edition
         first = "".join(nb["cells"][0]["source"])
-        assert nb["cells"][0]["cell_type"] == "code" and 'find_spec("softmax_lib") is None' in first
+        assert nb["cells"][0]["cell_type"] == "code" and first == editions.INSTALL_SOURCE
+        installs = sum('find_spec("softmax_lib")' in "".join(c["source"]) for c in nb["cells"])
+        assert installs == 1, f"{edition}: {installs} install cells"
 
 
 def test_student_edition_has_fewer_code_cells_than_instructor(built):
@@ -105,3 +108,20 @@ def test_student_edition_runs(built):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_execute_notebooks_puts_the_install_cell_first():
+    """tools/execute_notebooks.py inserts the install cell, or replaces an older one."""
+    import nbformat
+
+    from tools.execute_notebooks import ensure_install_cell
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title")])
+    assert ensure_install_cell(nb) and len(nb.cells) == 2
+    assert nb.cells[0].source == editions.INSTALL_SOURCE
+    assert nb.cells[0].metadata["tags"] == editions.INSTALL_TAGS
+    assert not ensure_install_cell(nb) and len(nb.cells) == 2
+    nb.cells[0].source = 'import importlib.util\nimportlib.util.find_spec("softmax_lib")'
+    assert ensure_install_cell(nb) and len(nb.cells) == 2
+    assert nb.cells[0].source == editions.INSTALL_SOURCE
+    nbformat.validate(nb)

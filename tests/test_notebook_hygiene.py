@@ -1,7 +1,8 @@
 """Structural checks on every chapter notebook.
 
 nbval proves that re-running a notebook reproduces its stored outputs; these
-tests check what nbval does not: that the stored outputs come from one clean
+tests check what nbval does not: that the first cell is the one install line a
+reader needs on Colab, that the stored outputs come from one clean
 top-to-bottom run, that every figure has a caption and alt text, that the
 chapter follows the book's template (objectives, prerequisites, summary,
 exercises with solutions), and that nothing machine-specific is stored.
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from book_structure import DIFFICULTIES, TYPES, parse_exercises, read_cells
+from tools.editions import INSTALL_SOURCE, INSTALL_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -36,6 +38,20 @@ def markdown(nb: dict) -> str:
 
 def test_there_are_chapters():
     assert NOTEBOOKS, "no notebooks found in chapters/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_first_cell_installs_the_library(path):
+    """The first cell is tools/editions.py's INSTALL_SOURCE, word for word, hidden on the
+    site and in the PDF, and silent where the library is installed."""
+    first = load(path)["cells"][0]
+    assert first["cell_type"] == "code", "the first cell must be the install cell (code)"
+    assert "".join(first["source"]) == INSTALL_SOURCE, (
+        "the first cell must be tools.editions.INSTALL_SOURCE, word for word"
+    )
+    tags = first.get("metadata", {}).get("tags", [])
+    assert all(tag in tags for tag in INSTALL_TAGS), f"tags {tags}, need {INSTALL_TAGS}"
+    assert first.get("outputs") == [], "the install cell printed something where it should not"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -11,8 +11,9 @@ chapter notebook into a notebook that reads well anywhere:
 * cross-references become text: chapters link to the chapter notebook, equations and
   figures are numbered in order of appearance (``\\tag{}`` on the equations, a caption
   cell under every figure), theorems are named, citations read "(Author Year)";
-* a first cell installs the book's library where it is missing (Colab, a fresh
-  environment) and does nothing where it is installed.
+* the chapter's own first cell (:data:`INSTALL_SOURCE`, hidden on the website) installs
+  the book's library where it is missing (Colab, a fresh environment) and does nothing
+  where it is installed; an edition adds one only if the chapter lacks it.
 
 Two editions come from each chapter:
 
@@ -42,18 +43,41 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The first cell of every edition: install the library only where it is missing.
+#: The first cell of every chapter notebook (``tests/test_notebook_hygiene.py`` checks it):
+#: installs the library only where it is missing and prints nothing where it is there.
+#: Tagged ``remove-cell``, it is hidden on the website and in the PDF; the editions keep it.
 INSTALL_SOURCE = """\
-# Run this cell first on Colab or in a fresh environment: it installs the book's library
-# (softmax_lib) with everything the chapters use. Where it is installed, it does nothing.
+# Installs the book's library (softmax_lib) if it is missing, e.g. on Colab.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("softmax_lib") is None:
+    url = "git+https://github.com/softmax-book/softmax-book"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "softmax-lib[notebooks] @ git+https://github.com/softmax-book/softmax-book"],
-                   check=True)"""
+                    f"softmax-lib[notebooks] @ {url}"], check=True)"""
+
+#: The tags of that cell.
+INSTALL_TAGS = ["remove-cell"]
+
+
+def install_cell() -> dict:
+    """The install cell as it stands, unexecuted, at the top of every chapter notebook."""
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "install-softmax-lib",
+        "metadata": {"tags": list(INSTALL_TAGS)},
+        "outputs": [],
+        "source": INSTALL_SOURCE,
+    }
+
+
+def has_install_cell(nb: dict) -> bool:
+    """Whether the notebook's first cell is the install cell, word for word."""
+    cells = nb.get("cells", [])
+    return bool(cells) and cells[0]["cell_type"] == "code" and _source(cells[0]) == INSTALL_SOURCE
+
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>.*)$", re.M)
 _ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
@@ -344,16 +368,7 @@ class Converter:
 def make_edition(nb: dict, ctx: Context, *, student: bool) -> dict:
     """A plain-Jupyter copy of the chapter notebook `nb` (which is not modified)."""
     conv = Converter(ctx, student)
-    cells = [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": "install-softmax-lib",
-            "metadata": {"tags": ["install"]},
-            "outputs": [],
-            "source": INSTALL_SOURCE,
-        }
-    ]
+    cells = [] if has_install_cell(nb) else [install_cell()]
     for cell in nb["cells"]:
         cell = copy.deepcopy(cell)
         if cell["cell_type"] == "markdown":

@@ -9,6 +9,11 @@ Each notebook runs top to bottom in a fresh kernel with its own folder as the
 working directory (as Jupyter Book and nbval do). Outputs are stored without
 per-cell timestamps, so running twice gives byte-identical files and a diff
 shows only real changes. Run it after editing a chapter, then ``make test``.
+
+Before running, it makes the notebook's first cell the install cell of
+``tools/editions.py`` (``INSTALL_SOURCE``, tagged ``remove-cell``): it is inserted
+if missing, and an older version of it (a first code cell that looks for
+``softmax_lib`` with ``find_spec``) is replaced.
 """
 
 from __future__ import annotations
@@ -21,11 +26,30 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make ``tools`` importable
+    sys.path.insert(0, str(ROOT))
+
+from tools.editions import INSTALL_SOURCE, install_cell  # noqa: E402
+
+
+def ensure_install_cell(nb: nbformat.NotebookNode) -> bool:
+    """Make the first cell the install cell; return whether the notebook changed."""
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and first.source == INSTALL_SOURCE:
+        return False
+    cell = nbformat.from_dict(install_cell())
+    old = first is not None and first.cell_type == "code"
+    if old and 'find_spec("softmax_lib")' in first.source:
+        nb.cells[0] = cell
+    else:
+        nb.cells.insert(0, cell)
+    return True
 
 
 def execute(path: Path, timeout: int = 600) -> None:
     """Execute the notebook at `path` and write it back with fresh outputs."""
     nb = nbformat.read(path, as_version=4)
+    ensure_install_cell(nb)
     client = NotebookClient(
         nb,
         timeout=timeout,
