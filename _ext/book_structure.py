@@ -41,6 +41,8 @@ __all__ = [
     "read_cells",
     "parse_exercises",
     "markdown_of",
+    "REFERENCE",
+    "page_kind",
 ]
 
 CHAPTER_DIR = "chapters"
@@ -49,6 +51,10 @@ CHAPTER_DIR = "chapters"
 DIFFICULTIES = {"★☆☆": "warm-up", "★★☆": "standard", "★★★": "challenging"}
 #: What an exercise asks for.
 TYPES = ("prove", "compute", "build", "explain")
+#: The kind of a page under ``chapters/`` that is not a chapter but a reference page
+#: (questions and answers): no objectives, summary or exercises. A notebook declares it
+#: in its metadata, ``{"book": {"kind": "reference"}}``.
+REFERENCE = "reference"
 
 EXERCISE = re.compile(r"^(?P<fence>```+|:::+)\{exercise\}[ \t]*(?P<title>.*)$", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
@@ -116,6 +122,17 @@ def read_cells(path: Path) -> list[tuple[str, str]]:
             cells.append(("code", "x"))
         cells.append(("markdown", part))
     return cells
+
+
+def page_kind(path: Path) -> str:
+    """``"reference"`` for a notebook whose metadata says ``book: {kind: reference}``,
+    otherwise ``"chapter"`` (every MyST Markdown page is a chapter)."""
+    path = Path(path)
+    if path.suffix != ".ipynb":
+        return "chapter"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    kind = nb.get("metadata", {}).get("book", {}).get("kind", "chapter")
+    return str(kind)
 
 
 def markdown_of(cells: list[tuple[str, str]]) -> str:
