@@ -38,9 +38,12 @@ __all__ = [
     "Exercise",
     "toc_docnames",
     "toc_chapters",
+    "toc_reference_pages",
     "read_cells",
     "parse_exercises",
     "markdown_of",
+    "REFERENCE",
+    "page_kind",
 ]
 
 CHAPTER_DIR = "chapters"
@@ -49,6 +52,10 @@ CHAPTER_DIR = "chapters"
 DIFFICULTIES = {"★☆☆": "warm-up", "★★☆": "standard", "★★★": "challenging"}
 #: What an exercise asks for.
 TYPES = ("prove", "compute", "build", "explain")
+#: The kind of a page under ``chapters/`` that is not a chapter but a reference page
+#: (questions and answers): no objectives, summary or exercises. A notebook declares it
+#: in its metadata, ``{"book": {"kind": "reference"}}``.
+REFERENCE = "reference"
 
 EXERCISE = re.compile(r"^(?P<fence>```+|:::+)\{exercise\}[ \t]*(?P<title>.*)$", re.M)
 LABEL = re.compile(r"^:label:\s*(\S+)", re.M)
@@ -81,25 +88,52 @@ class Exercise:
 
 def toc_docnames(root: Path) -> list[str]:
     """Every document of ``root/_toc.yml`` in order, as docnames (no suffix), root first."""
-    toc: dict[str, Any] = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
-    toc = toc or {}
+    toc = _read_toc(root)
     names: list[str] = [str(toc["root"])] if "root" in toc else []
-
-    def walk(entries: list[dict[str, Any]] | None) -> None:
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(re.sub(r"\.(md|ipynb)$", "", str(entry["file"])).strip("/"))
-            walk(entry.get("sections"))
-
     for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
+        names += _toc_files(part.get("chapters"))
+    names += _toc_files(toc.get("chapters"))
     return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
 
 
+def _read_toc(root: Path) -> dict[str, Any]:
+    toc: dict[str, Any] = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
+    return toc or {}
+
+
+def _toc_files(entries: list[dict[str, Any]] | None) -> list[str]:
+    """The ``file`` entries of a list of table-of-contents entries and their sections."""
+    names: list[str] = []
+    for entry in entries or []:
+        if "file" in entry:
+            names.append(re.sub(r"\.(md|ipynb)$", "", str(entry["file"])).strip("/"))
+        names += _toc_files(entry.get("sections"))
+    return names
+
+
 def toc_chapters(root: Path) -> list[str]:
-    """The chapters (documents under ``chapters/``) of ``_toc.yml``, in order."""
-    return [name for name in toc_docnames(root) if name.startswith(CHAPTER_DIR + "/")]
+    """The chapters of ``_toc.yml``, in order: the documents under ``chapters/`` in its
+    numbered parts (every part, if the table of contents has none). Reference pages kept
+    under ``chapters/`` in an unnumbered part, such as the questions page, are not
+    chapters: see :func:`toc_reference_pages`."""
+    toc = _read_toc(root)
+    parts = toc.get("parts") or []
+    numbered = [part for part in parts if part.get("numbered")] or parts
+    files = [name for part in numbered for name in _toc_files(part.get("chapters"))]
+    if not parts:
+        files = _toc_files(toc.get("chapters"))
+    return [name for name in files if name.startswith(CHAPTER_DIR + "/")]
+
+
+def toc_reference_pages(root: Path) -> list[str]:
+    """Documents under ``chapters/`` that ``_toc.yml`` lists outside its numbered parts
+    (reference pages such as the questions page), in order."""
+    chapters = set(toc_chapters(root))
+    return [
+        name
+        for name in toc_docnames(root)
+        if name.startswith(CHAPTER_DIR + "/") and name not in chapters
+    ]
 
 
 def read_cells(path: Path) -> list[tuple[str, str]]:
@@ -116,6 +150,17 @@ def read_cells(path: Path) -> list[tuple[str, str]]:
             cells.append(("code", "x"))
         cells.append(("markdown", part))
     return cells
+
+
+def page_kind(path: Path) -> str:
+    """``"reference"`` for a notebook whose metadata says ``book: {kind: reference}``,
+    otherwise ``"chapter"`` (every MyST Markdown page is a chapter)."""
+    path = Path(path)
+    if path.suffix != ".ipynb":
+        return "chapter"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    kind = nb.get("metadata", {}).get("book", {}).get("kind", "chapter")
+    return str(kind)
 
 
 def markdown_of(cells: list[tuple[str, str]]) -> str:

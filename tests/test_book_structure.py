@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from book_structure import parse_exercises, read_cells, toc_chapters, toc_docnames
+from book_structure import (
+    REFERENCE,
+    page_kind,
+    parse_exercises,
+    read_cells,
+    toc_chapters,
+    toc_docnames,
+    toc_reference_pages,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,15 +84,33 @@ def test_old_format_has_no_difficulty_and_paper_solutions():
 
 
 def test_toc_lists_every_chapter_notebook_in_order():
-    chapters = toc_chapters(ROOT)
+    """Chapters are the numbered files NN_name in the numbered part, in order; the
+    other notebooks under chapters/ are reference pages listed outside it."""
+    chapters, reference = toc_chapters(ROOT), toc_reference_pages(ROOT)
     assert chapters == sorted(chapters)
-    assert set(chapters) >= {f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.ipynb")}
+    assert all(re.fullmatch(r"chapters/\d\d_\w+", name) for name in chapters), chapters
+    on_disk = {f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.ipynb")}
+    assert set(chapters) | set(reference) >= on_disk
     docs = toc_docnames(ROOT)
-    assert docs[0] == "index" and set(chapters) <= set(docs)
+    assert docs[0] == "index" and set(chapters) | set(reference) <= set(docs)
+
+
+def test_reference_pages_are_not_chapters():
+    """The questions page is a reference page: outside the numbered part, declared as
+    such in its metadata, without a number in its file name and without exercises."""
+    reference = toc_reference_pages(ROOT)
+    assert "chapters/questions" in reference
+    for name in reference:
+        path = ROOT / f"{name}.ipynb"
+        assert page_kind(path) == REFERENCE, name
+        assert not re.match(r"\d", Path(name).name), name
+        assert not parse_exercises(read_cells(path), name), name
+    assert not set(reference) & set(toc_chapters(ROOT))
 
 
 def test_every_chapter_parses():
     for name in toc_chapters(ROOT):
+        assert page_kind(ROOT / f"{name}.ipynb") != REFERENCE, name
         exercises = parse_exercises(read_cells(ROOT / f"{name}.ipynb"), name)
         assert exercises and all(e.label.startswith("ex-") for e in exercises), name
 

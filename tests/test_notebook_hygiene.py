@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from book_structure import DIFFICULTIES, TYPES, parse_exercises, read_cells
+from book_structure import (
+    DIFFICULTIES,
+    REFERENCE,
+    TYPES,
+    page_kind,
+    parse_exercises,
+    read_cells,
+)
 from tools.editions import INSTALL_SOURCE, INSTALL_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +117,8 @@ def test_every_figure_has_a_caption_and_alt_text(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_chapter_follows_the_template(path):
     text = markdown(load(path))
+    if page_kind(path) == REFERENCE:
+        pytest.skip("a reference page: see test_reference_page_follows_its_template")
     for part in ("Learning objectives", "Prerequisites", "Time", "## Summary", "## Exercises"):
         assert part in text, f"missing {part!r}"
     exercises = parse_exercises(read_cells(path), path.stem)
@@ -146,3 +155,24 @@ def test_exercises_state_difficulty_and_type(path):
     assert len(exercises) >= 6, f"{len(exercises)} exercises, expected at least 6"
     builds = [e.label for e in exercises if e.kind == "build"]
     assert len(builds) >= 2, f"{len(builds)} build exercises, expected at least 2"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_reference_page_follows_its_template(path):
+    """A reference page (``book: {kind: reference}`` in the notebook metadata, e.g. the
+    questions page) states prerequisites and time like a chapter, has no exercises, and
+    folds every answer; a questions page has at least 30 of them."""
+    if page_kind(path) != REFERENCE:
+        pytest.skip("a chapter")
+    text = markdown(load(path))
+    for part in ("Prerequisites", "Time"):
+        assert part in text, f"missing {part!r}"
+    assert not parse_exercises(read_cells(path), path.stem), "a reference page has no exercises"
+    questions = re.findall(r"^\*\*.+\?\*\*\s*$", text, re.M)
+    answers = re.findall(r"^:::\{admonition\} Answer\n:class: dropdown$", text, re.M)
+    if "questions" in path.stem:
+        assert len(questions) >= 30, f"{len(questions)} questions, expected at least 30"
+    assert len(answers) == len(questions), (
+        f"{len(questions)} questions but {len(answers)} folded answers"
+    )
+    assert "{bibliography}" not in text
