@@ -128,7 +128,8 @@
       doc.querySelectorAll("nav, .bd-toc, .prev-next-area, .header-article-items")
         .forEach(function (el) { el.remove(); });
       doc.querySelectorAll(".math").forEach(function (el) {
-        el.textContent = " " + texToText(el.textContent) + " ";
+        var text = texToText(el.textContent);
+        el.textContent = el.tagName === "DIV" ? " " + text + " " : text;
       });
       return original(doc.documentElement.outerHTML, anchor);
     };
