@@ -35,7 +35,8 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   (275 kB of fonts became a few kB). The theme also loads Sphinx's search index and
   search script on every page, for a search-as-you-type mode that is off (the search
   box opens the search page, which loads them itself); they are dropped from every
-  page but the search page.
+  page but the search page, and sphinx-design's stylesheet and tab script from every
+  page that uses none of its components.
 
 * **Editions.** After the build, ``tools/editions.py`` writes a plain-Jupyter edition
   of every chapter (MyST markup turned into plain Markdown, glued numbers filled in,
@@ -179,6 +180,13 @@ _SEARCH_SCRIPTS = re.compile(
     r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
     r'searchindex\.js)"></script>\n?'
 )
+# sphinx-design's stylesheet and tab script (62 kB), for pages that use none of its
+# components (every class of which starts with "sd-").
+_DESIGN_ASSETS = re.compile(
+    r"[ \t]*<(?:link[^>]*sphinx-design\.min\.css[^>]*>|script[^>]*design-tabs\.js[^>]*>"
+    r"</script>)\n?"
+)
+_USES_DESIGN = re.compile(r'class="(?:[^"]*\s)?sd-')
 _FA_DIR = Path("_static") / "vendor" / "fontawesome" / "webfonts"
 _FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
 # One icon rule of Font Awesome's table: `.fa-sun:before{content:"\f185"}`, possibly
@@ -220,15 +228,17 @@ def glyphs_shown(css: str) -> set[int]:
 
 
 def slim_page_weight(app: Sphinx, exception: Exception | None) -> None:
-    """Icon fonts cut to the icons used; search scripts only on the search page."""
+    """Icon fonts cut to the icons used; search and sphinx-design assets only where used."""
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     for page in outdir.rglob("*.html"):
-        if page.name == "search.html" and page.parent == outdir:
-            continue
         text = page.read_text(encoding="utf-8")
-        slimmer = _SEARCH_SCRIPTS.sub("", text)
+        slimmer = text
+        if not (page.name == "search.html" and page.parent == outdir):
+            slimmer = _SEARCH_SCRIPTS.sub("", slimmer)
+        if not _USES_DESIGN.search(slimmer):
+            slimmer = _DESIGN_ASSETS.sub("", slimmer)
         if slimmer != text:
             page.write_text(slimmer, encoding="utf-8")
 

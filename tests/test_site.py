@@ -185,6 +185,7 @@ def test_every_page_links_errata_and_chapters_have_notebook_buttons(site):
 def test_icon_fonts_hold_every_icon_shown_and_search_loads_only_where_used(site):
     """The slimmed icon fonts keep each icon a page names; the search index stays on search.html.
 
+    sphinx-design's stylesheet is loaded exactly by the pages that use its components.
     ``_ext/site_fixes.py`` cuts Font Awesome down to the icons in use; an icon missing
     from the cut font would show as an empty box.
     """
@@ -215,6 +216,9 @@ def test_icon_fonts_hold_every_icon_shown_and_search_loads_only_where_used(site)
         loads_index = "searchindex.js" in html
         if loads_index != (page == "search.html"):
             missing.append(f"{page}: loads searchindex.js: {loads_index}")
+        uses_design = re.search(r'class="(?:[^"]*\s)?sd-', html) is not None
+        if ("sphinx-design.min.css" in html) != uses_design:
+            missing.append(f"{page}: sphinx-design components {uses_design}, stylesheet not")
     assert not missing, "\n".join(missing)
     assert {"fa-github", "fa-magnifying-glass", "fa-download"} <= shown, sorted(shown)
 
