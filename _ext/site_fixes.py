@@ -25,10 +25,18 @@ Each fix answers a finding of the browser test (``tests/test_site.py``):
   links to them. Repeated ids get a numbered suffix so that every id on a page is
   unique, as HTML requires.
 
-* **Page weight.** The theme loads Font Awesome twice: as web fonts through its
-  stylesheet, which is all the icons need, and as a 1.5 MB script that redraws every
-  icon as SVG. The script tag is removed from every page after the build, which
-  halves the scripts a page loads (``tests/test_site.py`` reports the weight).
+* **Page weight** (``tests/test_site.py`` measures it on every page and lists each
+  resource of the heaviest). The theme loads Font Awesome twice: as web fonts through
+  its stylesheet, which is all the icons need, and as a 1.5 MB script that redraws
+  every icon as SVG; the script tag is removed from every page after the build. The
+  web fonts hold about 2,000 icons of which the site shows about twenty: after the
+  build the stylesheet keeps the rules of the icons that a page or script names, and
+  each font is cut down (fontTools) to the glyphs the remaining stylesheets can show
+  (275 kB of fonts became a few kB). The theme also loads Sphinx's search index and
+  search script on every page, for a search-as-you-type mode that is off (the search
+  box opens the search page, which loads them itself); they are dropped from every
+  page but the search page, and sphinx-design's stylesheet and tab script from every
+  page that uses none of its components.
 
 * **Editions.** After the build, ``tools/editions.py`` writes a plain-Jupyter edition
   of every chapter (MyST markup turned into plain Markdown, glued numbers filled in,
@@ -168,6 +176,104 @@ def drop_icon_script(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(slimmer, encoding="utf-8")
 
 
+_SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+    r'searchindex\.js)"></script>\n?'
+)
+# sphinx-design's stylesheet and tab script (62 kB), for pages that use none of its
+# components (every class of which starts with "sd-").
+_DESIGN_ASSETS = re.compile(
+    r"[ \t]*<(?:link[^>]*sphinx-design\.min\.css[^>]*>|script[^>]*design-tabs\.js[^>]*>"
+    r"</script>)\n?"
+)
+_USES_DESIGN = re.compile(r'class="(?:[^"]*\s)?sd-')
+_FA_DIR = Path("_static") / "vendor" / "fontawesome" / "webfonts"
+_FA_FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
+# One icon rule of Font Awesome's table: `.fa-sun:before{content:"\f185"}`, possibly
+# with several comma-separated selectors.
+_ICON_RULE = re.compile(
+    r"(?<=[}])((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:\"(?:\\[0-9a-f]+)+\"\}"
+)
+_ICON_NAME = re.compile(r"\bfa-[a-z0-9-]+")
+# Glyphs a stylesheet can still show: escaped (`\f185`) or literal private-use characters.
+_ESCAPE = re.compile(r"\\([0-9a-fA-F]{4,6})")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def used_icon_names(outdir: Path) -> set[str]:
+    """Every ``fa-*`` name written in a built page or in a script the pages load."""
+    names: set[str] = set()
+    files = [p for p in outdir.rglob("*.html") if "_static" not in p.parts[len(outdir.parts) :]]
+    files += [p for p in (outdir / "_static").rglob("*.js") if "fontawesome" not in p.name]
+    for path in files:
+        names.update(_ICON_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def prune_icon_rules(css: str, used: set[str]) -> str:
+    """Drop the icon rules of `css` that name no used icon; keep every other rule."""
+
+    def keep(match: re.Match[str]) -> str:
+        names = set(_ICON_NAME.findall(match.group(1)))
+        return match.group(0) if names & used else ""
+
+    return _ICON_RULE.sub(keep, css)
+
+
+def glyphs_shown(css: str) -> set[int]:
+    """Code points of the private-use characters a stylesheet can show."""
+    points = {int(h, 16) for h in _ESCAPE.findall(css)}
+    points |= {ord(c) for c in _PRIVATE_USE.findall(css)}
+    return {p for p in points if 0xE000 <= p <= 0xF8FF}
+
+
+def slim_page_weight(app: Sphinx, exception: Exception | None) -> None:
+    """Icon fonts cut to the icons used; search and sphinx-design assets only where used."""
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        slimmer = text
+        if not (page.name == "search.html" and page.parent == outdir):
+            slimmer = _SEARCH_SCRIPTS.sub("", slimmer)
+        if not _USES_DESIGN.search(slimmer):
+            slimmer = _DESIGN_ASSETS.sub("", slimmer)
+        if slimmer != text:
+            page.write_text(slimmer, encoding="utf-8")
+
+    fonts = outdir / _FA_DIR
+    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if not theme_css.is_file() or not fonts.is_dir():
+        return
+    from fontTools import subset  # a dependency of matplotlib, pinned in requirements.txt
+
+    used = used_icon_names(outdir)
+    css = prune_icon_rules(theme_css.read_text(encoding="utf-8"), used)
+    glyphs: set[int] = set()
+    for sheet in (outdir / "_static").rglob("*.css"):
+        glyphs |= glyphs_shown(css if sheet == theme_css else sheet.read_text(encoding="utf-8"))
+    for name in _FA_FONTS:
+        source = fonts / f"{name}.ttf"
+        if not source.is_file():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"  # zlib: needs no brotli, unlike woff2
+        options.layout_features = ["*"]
+        font = subset.load_font(str(source), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(glyphs))
+        subsetter.subset(font)
+        subset.save_font(font, str(fonts / f"{name}.subset.woff"), options)
+        # The @font-face rule: the subset first; no other format is needed.
+        css = re.sub(
+            rf"src:url\(\.\./vendor/fontawesome/webfonts/{name}\.woff2\)[^;}}]*",
+            f'src:url(../vendor/fontawesome/webfonts/{name}.subset.woff) format("woff")',
+            css,
+        )
+    theme_css.write_text(css, encoding="utf-8")
+
+
 def write_editions(app: Sphinx, exception: Exception | None) -> None:
     """Student and instructor editions of every chapter; the download serves the latter."""
     if exception is not None or app.builder.name != "html":
@@ -194,6 +300,7 @@ def write_editions(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("build-finished", drop_icon_script)
+    app.connect("build-finished", slim_page_weight)
     app.connect("build-finished", write_editions)
     app.connect("html-page-context", fix_page)
     app.connect("builder-inited", share_html_writers)

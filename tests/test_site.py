@@ -21,7 +21,10 @@ Escape closes them; at desktop width the sidebar toggle hides and shows the cont
 no empty header band and no duplicate search field. Every page is measured at phone
 width (``tests/browser/layout.mjs``): the page never scrolls sideways, nothing is cut
 off (a wide formula or table scrolls inside its own box), and code wraps to the
-screen; the page weight (scripts, styles, fonts) is reported.
+screen; the page weight (scripts, styles, fonts) is at most 2 MB on every page and
+each resource of the heaviest page is listed. The search page is searched for words
+that stand next to formulas (``tests/browser/search.mjs``): the result snippets show
+the formulas as text, with no TeX command, delimiter or dollar sign.
 
 The PDF is printed by ``tools/build_pdf.py`` (the command behind ``make pdf``) and
 must contain every chapter of ``_toc.yml`` with its equations typeset.
@@ -179,6 +182,47 @@ def test_every_page_links_errata_and_chapters_have_notebook_buttons(site):
     assert not problems, "\n".join(problems)
 
 
+def test_icon_fonts_hold_every_icon_shown_and_search_loads_only_where_used(site):
+    """The slimmed icon fonts keep each icon a page names; the search index stays on search.html.
+
+    sphinx-design's stylesheet is loaded exactly by the pages that use its components.
+    ``_ext/site_fixes.py`` cuts Font Awesome down to the icons in use; an icon missing
+    from the cut font would show as an empty box.
+    """
+    from fontTools.ttLib import TTFont
+
+    css = (site / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    webfonts = site / "_static" / "vendor" / "fontawesome" / "webfonts"
+    fonts = sorted(webfonts.glob("*.subset.woff"))
+    assert len(fonts) == 3, fonts
+    for font in fonts:
+        assert f"url(../vendor/fontawesome/webfonts/{font.name})" in css, font.name
+        assert font.stat().st_size < 20_000, (font.name, font.stat().st_size)
+    glyphs = set().union(*(TTFont(str(font)).getBestCmap() for font in fonts))
+    rules = {
+        name: code
+        for selectors, code in re.findall(
+            r"((?:\.fa-[a-z0-9-]+:before,?)+)\{content:\"\\([0-9a-f]+)\"\}", css
+        )
+        for name in re.findall(r"fa-[a-z0-9-]+", selectors)
+    }
+    missing, shown = [], set()
+    for page in site_pages(site):
+        html = (site / page).read_text(encoding="utf-8")
+        for name in set(re.findall(r"\bfa-[a-z0-9-]+", html)) & set(rules):
+            shown.add(name)
+            if int(rules[name], 16) not in glyphs:
+                missing.append(f"{page}: {name}")
+        loads_index = "searchindex.js" in html
+        if loads_index != (page == "search.html"):
+            missing.append(f"{page}: loads searchindex.js: {loads_index}")
+        uses_design = re.search(r'class="(?:[^"]*\s)?sd-', html) is not None
+        if ("sphinx-design.min.css" in html) != uses_design:
+            missing.append(f"{page}: sphinx-design components {uses_design}, stylesheet not")
+    assert not missing, "\n".join(missing)
+    assert {"fa-github", "fa-magnifying-glass", "fa-download"} <= shown, sorted(shown)
+
+
 def findings(report: dict, kind: str) -> list[str]:
     lines = []
     for result in report["results"]:
@@ -297,6 +341,38 @@ def test_no_empty_header_band_and_one_search_box(navigation):
     assert not problems, "\n".join(problems)
 
 
+# --- Search result snippets ------------------------------------------------------
+
+# Words that stand next to formulas in the chapters.
+SEARCH_QUERIES = ("temperature", "simplex")
+# What raw TeX looks like in a snippet: a command, a math delimiter or a dollar sign.
+RAW_TEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$")
+
+
+@pytest.fixture(scope="module")
+def search_results(browser_available, site, tmp_path_factory) -> list[dict]:
+    """Search the site for each query (tests/browser/search.mjs)."""
+    workdir = tmp_path_factory.mktemp("search")
+    return run_browser_script("search.mjs", site, workdir, *SEARCH_QUERIES)["results"]
+
+
+def test_search_snippets_show_no_raw_tex(search_results):
+    """Formulas in result snippets read as text (ℝ^n, ∑_i p_i), not as TeX source."""
+    raw, snippets = [], []
+    for result in search_results:
+        assert result["results"] > 0 and not result["errors"], result
+        for hit in result["snippets"]:
+            text = " ".join(hit["text"].split())
+            snippets.append(text)
+            found = RAW_TEX.findall(text)
+            if found:
+                raw.append(f"{result['query']!r} -> {hit['href']}: {found[:5]} in {text[:200]!r}")
+    assert not raw, "search snippets with raw TeX:\n" + "\n".join(raw)
+    # Not vacuous: snippets were made, and formulas in them were turned into text.
+    assert sum(bool(s) for s in snippets) >= 5, snippets
+    assert any(c in s for s in snippets for c in "ℝΔ∑≤≥∈"), snippets
+
+
 # --- Every page at phone width -------------------------------------------------
 
 PHONE_WIDTH = 390
@@ -312,11 +388,32 @@ def phone_layout(browser_available, site, tmp_path_factory) -> list[dict]:
     w = heaviest["weight"]
     print(
         "\npage weight (scripts + styles + fonts, uncompressed), "
-        f"heaviest page {heaviest['page']}: {sum(w.values()) / 1e6:.2f} MB "
-        f"(scripts {w['script'] / 1e6:.2f}, styles {w['css'] / 1e6:.2f}, "
-        f"fonts {w['font'] / 1e6:.2f})"
+        f"heaviest page {heaviest['page']}: {sum(w.values()) / 1e6:.3f} MB "
+        f"(scripts {w['script'] / 1e6:.3f}, styles {w['css'] / 1e6:.3f}, "
+        f"fonts {w['font'] / 1e6:.3f})"
     )
+    for path, kind, size in heaviest.get("resources", []):
+        print(f"  {size / 1e3:9.1f} kB  {kind:6}  {path}")
     return results
+
+
+# Scripts, styles and fonts of the heaviest page, uncompressed, at most 2 MB (decimal).
+# Measured in November 2026: 1.90 MB on the heaviest page (chapter 2), 1.17 MB of it MathJax.
+MAX_PAGE_WEIGHT = 2_000_000
+
+
+def test_page_weight_at_most_2_mb(phone_layout):
+    """Every page loads at most 2 MB of scripts, styles and fonts (uncompressed)."""
+    heavy = [
+        f"{r['page']}: {sum(r['weight'].values()) / 1e6:.3f} MB "
+        f"(largest: {', '.join(f'{p} {s / 1e3:.0f} kB' for p, _, s in r['resources'][:4])})"
+        for r in phone_layout
+        if sum(r["weight"].values()) > MAX_PAGE_WEIGHT
+    ]
+    assert not heavy, f"pages over {MAX_PAGE_WEIGHT / 1e6:.1f} MB:\n" + "\n".join(heavy)
+    # The measurement is real: a chapter page loads MathJax and the theme's styles.
+    chapter = next(r for r in phone_layout if r["page"].startswith("chapters/"))
+    assert chapter["weight"]["script"] > 500_000 and chapter["weight"]["css"] > 100_000, chapter
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone_layout):

@@ -13,6 +13,7 @@
 //                  sideways scrolling)
 //   scrollers      wide formulas and tables that scroll inside their own box (allowed)
 //   weight         bytes (uncompressed) of the scripts, stylesheets and fonts the page loaded
+//   resources      each of those resources: [path, kind, bytes], largest first
 // Exit code 0 when the measurement ran, 2 on a usage or browser error.
 
 import { writeFileSync } from "node:fs";
@@ -95,13 +96,17 @@ function measure() {
     }
   }
   const weight = { script: 0, css: 0, font: 0 };
+  const resources = [];
   for (const entry of performance.getEntriesByType("resource")) {
     const name = entry.name.split("?")[0];
     const kind = /\.js$/.test(name) ? "script" : /\.css$/.test(name) ? "css"
       : /\.(woff2?|ttf|otf|eot)$/.test(name) ? "font" : null;
-    if (kind) weight[kind] += entry.decodedBodySize || 0;
+    if (!kind) continue;
+    weight[kind] += entry.decodedBodySize || 0;
+    resources.push([name.replace(location.origin + "/", ""), kind, entry.decodedBodySize || 0]);
   }
-  return { pageOverflow, clipped: [...new Set(clipped)], scrollers, wideCode, weight };
+  resources.sort((a, b) => b[2] - a[2]);
+  return { pageOverflow, clipped: [...new Set(clipped)], scrollers, wideCode, weight, resources };
 }
 
 const browser = await chromium.launch({ executablePath: opts.chromium, args: CHROMIUM_ARGS });
