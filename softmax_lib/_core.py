@@ -88,6 +88,8 @@ def _prepare(
     shape = arr.shape
     if arr.ndim == 0:
         arr = arr.reshape(1)
+    if axis.__class__ is int and -arr.ndim <= axis < arr.ndim:  # the usual case, checked
+        return arr, arr.dtype, shape, (axis % arr.ndim,)
     axes = normalize_axes(axis, arr.ndim, func)
     return arr, arr.dtype, shape, axes
 
@@ -102,8 +104,9 @@ def _as_rows(
     """
     n_kept = arr.ndim - len(axes)
     if sorted(axes) == list(range(n_kept, arr.ndim)):  # trailing axes: a reshape suffices
-        rows = arr.reshape(math.prod(arr.shape[:n_kept]), math.prod(arr.shape[n_kept:]))
-        return rows, lambda y: y.reshape(arr.shape)
+        shape = arr.shape
+        rows = arr.reshape(math.prod(shape[:n_kept]), math.prod(shape[n_kept:]))
+        return rows, lambda y: y.reshape(shape)
     kept = [i for i in range(arr.ndim) if i not in axes]
     perm = kept + list(axes)
     moved = arr.transpose(perm)
@@ -216,28 +219,40 @@ class _Argmax:
     def __init__(self, xb: np.ndarray) -> None:
         rb, n = xb.shape
         self.col = xb.argmax(axis=1)
-        self.flat = self.col + np.arange(0, rb * n, n)
+        self.flat = self.col if rb == 1 else self.col + np.arange(0, rb * n, n)
 
     def get(self, a: np.ndarray) -> np.ndarray:
         """``a[r, col[r]]`` for every row ``r`` of the 2-D array `a` (of the block's shape)."""
         if a.flags.c_contiguous:
-            return cast(np.ndarray, np.take(a, self.flat))
+            return a.take(self.flat)
         return cast(np.ndarray, a[np.arange(a.shape[0]), self.col])
 
     def put(self, a: np.ndarray, values: np.ndarray | float) -> None:
         """Set ``a[r, col[r]] = values[r]`` for every row ``r``."""
         if a.flags.c_contiguous:
-            np.put(a, self.flat, values)
+            a.put(self.flat, values)
         else:
             a[np.arange(a.shape[0]), self.col] = values
 
 
 def _shift(
-    xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool, finite: bool
-) -> tuple[np.ndarray, bool]:
+    xb: np.ndarray,
+    m: np.ndarray,
+    temperature: float,
+    exact: bool,
+    lowest_m: float,
+    highest_m: float,
+) -> tuple[np.ndarray | float, bool]:
     """The shift ``c`` of each row of `xb`, and whether ``(x - c) / T`` needs its rounding error.
 
-    Without `exact` (float64 working precision for a narrower input) the
+    `lowest_m` and `highest_m` are the smallest and largest of the maxima.
+    The shift is the float 0.0 for the whole block (nothing to subtract) when
+    every ``m / T`` lies in ``(-1, 680]``: ``exp(x / T)`` then neither
+    overflows nor sums to less than ``exp(-1)``, and it is what every rule
+    below gives for such rows when ``x / T`` is exact (``ceil(m / T) = 0``);
+    for a narrower input, ``x / T`` in float64 carries far less error than
+    the input format resolves, as ``(x - m) / T`` does. Otherwise,
+    without `exact` (float64 working precision for a narrower input) the
     shift is the maximum ``m``: ``x - m`` and its division by ``T`` then carry
     errors far below the input format's. With `exact` and a temperature that
     is a power of two (``T = 1`` included), dividing by ``T`` is exact, and
@@ -248,8 +263,7 @@ def _shift(
     ``ulp(x)``); ``ceil(m / T)`` when ``m / T > 680`` and every entry is at
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
-    When every maximum is finite (`finite`, from the caller), the whole
-    block is first tried at once:
+    When every ``m / T`` is finite, the whole block is first tried at once:
     ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and
     ``k = ceil(m / T)`` for every row when the smallest entry of the block is
     positive and at least half of every row's ``c`` (Sterbenz again).
@@ -257,16 +271,22 @@ def _shift(
     the rounding error kept. Rows with an infinite or NaN maximum get some
     shift (they are repaired afterwards).
     """
-    if not (exact and math.frexp(temperature)[0] == 0.5):
-        return m, exact
+    exact_scaling = math.frexp(temperature)[0] == 0.5  # T is a power of two
+    if exact and not exact_scaling:
+        return m, True
+    lo, hi = lowest_m / temperature, highest_m / temperature  # the range of m / T
+    if -1.0 < lo and hi <= _ZERO_SHIFT_MAX:
+        return 0.0, False
+    if not exact:
+        return m, False
     mz = m if temperature == 1.0 else m / temperature
-    if finite and (temperature == 1.0 or math.isfinite(mz.sum())):
+    if math.isfinite(lo) and math.isfinite(hi):
         # no infinite or NaN maximum: try the whole block at once
-        if mz.max() <= _ZERO_SHIFT_MAX:
+        if hi <= _ZERO_SHIFT_MAX:
             k = np.ceil(np.minimum(mz, 0.0))
             return (k if temperature == 1.0 else k * temperature), False
         lowest = float(xb.min()) / temperature
-        if lowest > 0.0 and lowest >= 0.5 * float(np.ceil(mz.max())):
+        if lowest > 0.0 and lowest >= 0.5 * math.ceil(hi):
             # every entry is at least half of every row's ceil(m / T): Sterbenz for all rows
             up = np.ceil(mz)
             return (up if temperature == 1.0 else up * temperature), False
@@ -310,7 +330,7 @@ def _two_diff(
 
 def _exponent(
     xc: np.ndarray,
-    c: np.ndarray,
+    c: np.ndarray | float,
     temperature: float,
     keep_error: bool,
     hi: np.ndarray,
@@ -318,6 +338,8 @@ def _exponent(
     tmp: np.ndarray,
 ) -> np.ndarray | None:
     """``(xc - c) / temperature`` as `hi` (rounded) plus `lo` (its error), or `hi` alone.
+
+    Without `keep_error`, the shift may be the float 0.0 (nothing to subtract).
 
     With `keep_error`, ``hi + lo`` equals the exact value up to a relative
     ``2**-100`` wherever ``hi >= -4096`` (below, the exponential is 0 and
@@ -327,20 +349,24 @@ def _exponent(
     ``T < 1``) and a division by ``f`` whose remainder TwoProduct (Dekker)
     recovers. Returns `lo`, or None without `keep_error`.
     """
-    cc = c[:, None]
     if not keep_error:
-        if xc.dtype == hi.dtype:
-            np.subtract(xc, cc, out=hi)
+        src = xc  # the exponent so far (x itself for the zero shift)
+        if isinstance(c, np.ndarray):
+            if xc.dtype != hi.dtype:
+                np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
+                src = hi
+            np.subtract(src, c[:, None], out=hi)
+            src = hi
+        inverse = 1.0 / temperature
+        if temperature == 1.0:
+            if src is not hi:
+                np.copyto(hi, src, casting="unsafe")
+        elif math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
+            np.multiply(src, inverse, out=hi, dtype=hi.dtype)  # exact scaling, as the division
         else:
-            np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
-            np.subtract(hi, cc, out=hi)
-        if temperature != 1.0:
-            inverse = 1.0 / temperature
-            if math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
-                np.multiply(hi, inverse, out=hi)  # exact scaling, as the division
-            else:
-                np.divide(hi, temperature, out=hi)
+            np.divide(src, temperature, out=hi, dtype=hi.dtype)
         return None
+    cc = c[:, None]
     frac, e = math.frexp(temperature)
     if temperature == 1.0:
         frac, e = 1.0, 0
@@ -375,13 +401,15 @@ def _exponent(
 
 def _terms(
     xc: np.ndarray,
-    c: np.ndarray,
+    c: np.ndarray | float,
     temperature: float,
     keep_error: bool,
     y: np.ndarray,
     scratch: _Scratch,
 ) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
+    if not isinstance(c, np.ndarray) and temperature == 1.0:  # the zero shift: exp(x)
+        return cast(np.ndarray, np.exp(xc, out=y, dtype=y.dtype))
     lo = tmp = y
     if keep_error:
         lo, tmp = (scratch(name, *y.shape) for name in ("lo", "tmp"))
@@ -410,7 +438,7 @@ class _Normaliser(NamedTuple):
     arg: _Argmax  # where the largest entry is
     m: np.ndarray  # the largest entry
     finite: bool  # whether every largest entry is finite (False does not say it is not)
-    c: np.ndarray  # the shift of the exponents
+    c: np.ndarray | float  # the shift of the exponents (0.0: none)
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
     top: np.ndarray  # exp((m - c) / T), the largest term
     rest: np.ndarray  # the sum of the other terms
@@ -434,8 +462,9 @@ def _block_normaliser(
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
-    finite = math.isfinite(m.sum())  # False also if finite maxima overflow the sum
-    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, finite)
+    lowest, highest = float(m.min()), float(m.max())
+    finite = -math.inf < lowest and highest < math.inf  # NaN compares False
+    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, lowest, highest)
     if len(chunks) == 1:
         y = terms if terms is not None else scratch("terms", rb, xb.shape[1])
         _terms(xb, c, temperature, keep_error, y, scratch)
