@@ -84,7 +84,7 @@ def _prepare(
     x: Any, axis: Any, func: str
 ) -> tuple[np.ndarray, np.dtype, tuple[int, ...], tuple[int, ...]]:
     """Validate; return (array of the input's shape, >= 1-d), output dtype, input shape, axes."""
-    arr = as_float_array(x, func)
+    arr = x if x.__class__ is np.ndarray and x.dtype.kind == "f" else as_float_array(x, func)
     shape = arr.shape
     if arr.ndim == 0:
         arr = arr.reshape(1)
@@ -185,6 +185,8 @@ class _Scratch:
     buffer holds a whole row when the row is long.
     """
 
+    __slots__ = ("work", "per_buffer", "shape", "_arrays")
+
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
         self.work = _work_dtype(X.dtype)
@@ -215,6 +217,8 @@ class _Argmax:
     (:func:`numpy.take`, :func:`numpy.put`), which allocate nothing beyond
     their result; other layouts use fancy indexing.
     """
+
+    __slots__ = ("col", "flat")
 
     def __init__(self, xb: np.ndarray) -> None:
         rb, n = xb.shape
@@ -499,7 +503,10 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
     The largest entry, and every entry equal to it, gets ``1 / (1 + rest / top)``;
-    every other entry ``t / (top + rest)``, with ``t`` its own term.
+    every other entry ``t / (top + rest)``, with ``t`` its own term. Entries tied
+    with the largest are looked for only in rows whose largest other probability
+    equals ``top / (top + rest)``, the value every tied entry got; a row without
+    such an entry (almost every row of real data) needs no mask over its entries.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
@@ -508,7 +515,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         xb, block = X[rows], out[rows]
         rb = xb.shape[0]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        total = (nz.top + nz.rest)[:, None]
+        total = np.add(nz.top, nz.rest)[:, None]
         for cols in chunks:
             y = block[:, cols] if in_place else scratch("terms", rb, cols.stop - cols.start)
             if len(chunks) > 1 and not in_place:  # in place, the terms are already there
@@ -516,14 +523,22 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
             np.divide(y, total, out=y)
             if not in_place:
                 block[:, cols] = y
-        top = 1.0 / (1.0 + nz.rest / nz.top)
+        top = np.divide(nz.rest, nz.top)
+        np.add(top, 1.0, out=top)
+        np.divide(1.0, top, out=top)
+        top_b = top.astype(block.dtype, copy=False)
         # Entries tied with the largest get exactly its value (equal logits, equal
         # probabilities); the comparison runs chunk by chunk to keep memory bounded.
-        top_b = top[:, None].astype(block.dtype)
-        for cols in chunks:
-            np.copyto(block[:, cols], top_b, where=xb[:, cols] == nz.m[:, None])
-        for r, tied, k in _infinite_rows(nz, xb):
-            block[r] = tied / k
+        tied_value = np.divide(nz.top, total[:, 0]).astype(block.dtype, copy=False)
+        if (_Argmax(block).get(block) == tied_value).any():
+            m = nz.m[:, None]
+            for cols in chunks:
+                np.copyto(block[:, cols], top_b[:, None], where=xb[:, cols] == m)
+        else:
+            nz.arg.put(block, top_b)
+        if not nz.finite:
+            for r, tied, k in _infinite_rows(nz, xb):
+                block[r] = tied / k
 
 
 def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
@@ -738,7 +753,8 @@ def softmax(
     """
     func = "softmax"
     arr, dtype, shape, axes = _prepare(x, axis, func)
-    temperature = check_temperature(temperature, func)
+    if temperature.__class__ is not float or not 0.0 < temperature < math.inf:
+        temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
     rows, back = _as_rows(arr, axes)
@@ -828,7 +844,8 @@ def log_softmax(
     """
     func = "log_softmax"
     arr, dtype, shape, axes = _prepare(x, axis, func)
-    temperature = check_temperature(temperature, func)
+    if temperature.__class__ is not float or not 0.0 < temperature < math.inf:
+        temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
     rows, back = _as_rows(arr, axes)
