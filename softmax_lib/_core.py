@@ -202,12 +202,11 @@ class _Scratch:
             self._arrays[name] = np.empty(self.shape, dtype=self.work)
         return self._arrays[name][:rb, :width]
 
-    def blocks(self, rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
+    def blocks(self, rows: int, n: int) -> list[tuple[slice, list[slice]]]:
         """Blocks of rows, each with its column chunks."""
         per_block, width = self.shape
         chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
-        for r0 in range(0, rows, per_block):
-            yield slice(r0, min(rows, r0 + per_block)), chunks
+        return [(slice(r0, r0 + per_block), chunks) for r0 in range(0, rows, per_block)]
 
 
 class _Argmax:
@@ -466,7 +465,7 @@ def _block_normaliser(
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
-    lowest, highest = float(m.min()), float(m.max())
+    lowest, highest = (float(m[0]),) * 2 if rb == 1 else (float(m.min()), float(m.max()))
     finite = -math.inf < lowest and highest < math.inf  # NaN compares False
     c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, lowest, highest)
     if len(chunks) == 1:
