@@ -490,8 +490,6 @@ def _block_normaliser(
 
 def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
     """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
-    if nz.finite:
-        return
     m = nz.m
     for r in np.flatnonzero(np.isinf(m)):
         tied = xb[r] == m[r]
@@ -509,26 +507,26 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
-    in_place = out.dtype == scratch.work
+    in_place = out.dtype == scratch.work  # else a narrower format: one chunk per block
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
-        rb = xb.shape[0]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        total = np.add(nz.top, nz.rest)[:, None]
-        for cols in chunks:
-            y = block[:, cols] if in_place else scratch("terms", rb, cols.stop - cols.start)
-            if len(chunks) > 1 and not in_place:  # in place, the terms are already there
-                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, scratch)
-            np.divide(y, total, out=y)
-            if not in_place:
-                block[:, cols] = y
+        total = np.add(nz.top, nz.rest)
+        if in_place:  # the terms are in the output already
+            for cols in chunks:
+                y = block[:, cols]
+                np.divide(y, total[:, None], out=y)
+        else:
+            y = scratch("terms", *xb.shape)
+            np.divide(y, total[:, None], out=y)
+            np.copyto(block, y, casting="unsafe")
         top = np.divide(nz.rest, nz.top)
         np.add(top, 1.0, out=top)
         np.divide(1.0, top, out=top)
         top_b = top.astype(block.dtype, copy=False)
         # Entries tied with the largest get exactly its value (equal logits, equal
         # probabilities); the comparison runs chunk by chunk to keep memory bounded.
-        tied_value = np.divide(nz.top, total[:, 0]).astype(block.dtype, copy=False)
+        tied_value = np.divide(nz.top, total).astype(block.dtype, copy=False)
         if (_Argmax(block).get(block) == tied_value).any():
             m = nz.m[:, None]
             for cols in chunks:
@@ -552,10 +550,10 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
     # the rounding of x - m is at most half an ulp of the result, as the log does not
     # amplify it.
     keep_error = X.dtype == scratch.work and (math.frexp(temperature)[0] != 0.5 or temperature > 1)
+    in_place = out.dtype == scratch.work
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
         rb = xb.shape[0]
-        in_place = out.dtype == scratch.work
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
         log_norm = np.log1p(nz.rest / nz.top)[:, None]
         for cols in chunks:
@@ -577,10 +575,11 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
             else:
                 _exponent(xb[:, cols], nz.m, temperature, False, hi, hi, hi)
                 np.subtract(hi, log_norm, out=hi)
-            if out.dtype != scratch.work:
+            if not in_place:
                 block[:, cols] = hi
-        for r, tied, k in _infinite_rows(nz, xb):
-            block[r] = np.where(tied, -math.log(k), -np.inf)
+        if not nz.finite:
+            for r, tied, k in _infinite_rows(nz, xb):
+                block[r] = np.where(tied, -math.log(k), -np.inf)
 
 
 def _max_and_rest(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
