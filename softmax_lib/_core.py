@@ -103,8 +103,10 @@ def _as_rows(
     shape back into the layout of `arr`.
     """
     n_kept = arr.ndim - len(axes)
+    shape = arr.shape
+    if axes == (n_kept,):  # the last axis: a reshape suffices
+        return arr.reshape(math.prod(shape[:n_kept]), shape[n_kept]), lambda y: y.reshape(shape)
     if sorted(axes) == list(range(n_kept, arr.ndim)):  # trailing axes: a reshape suffices
-        shape = arr.shape
         rows = arr.reshape(math.prod(shape[:n_kept]), math.prod(shape[n_kept:]))
         return rows, lambda y: y.reshape(shape)
     kept = [i for i in range(arr.ndim) if i not in axes]
@@ -206,6 +208,8 @@ class _Scratch:
         """Blocks of rows, each with its column chunks."""
         per_block, width = self.shape
         chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
+        if per_block >= rows:
+            return [(slice(0, rows), chunks)]
         return [(slice(r0, r0 + per_block), chunks) for r0 in range(0, rows, per_block)]
 
 
@@ -411,8 +415,8 @@ def _terms(
     scratch: _Scratch,
 ) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
-    if not isinstance(c, np.ndarray) and temperature == 1.0:  # the zero shift: exp(x)
-        return cast(np.ndarray, np.exp(xc, out=y, dtype=y.dtype))
+    if xc.dtype == y.dtype and temperature == 1.0 and not isinstance(c, np.ndarray):
+        return cast(np.ndarray, np.exp(xc, out=y))  # the zero shift: exp(x)
     lo = tmp = y
     if keep_error:
         lo, tmp = (scratch(name, *y.shape) for name in ("lo", "tmp"))
@@ -517,22 +521,19 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
                 y = block[:, cols]
                 np.divide(y, total[:, None], out=y)
         else:
-            y = scratch("terms", *xb.shape)
-            np.divide(y, total[:, None], out=y)
-            np.copyto(block, y, casting="unsafe")
+            np.divide(scratch("terms", *xb.shape), total[:, None], out=block, casting="unsafe")
         top = np.divide(nz.rest, nz.top)
         np.add(top, 1.0, out=top)
         np.divide(1.0, top, out=top)
-        top_b = top.astype(block.dtype, copy=False)
         # Entries tied with the largest get exactly its value (equal logits, equal
         # probabilities); the comparison runs chunk by chunk to keep memory bounded.
         tied_value = np.divide(nz.top, total).astype(block.dtype, copy=False)
-        if (_Argmax(block).get(block) == tied_value).any():
-            m = nz.m[:, None]
+        if np.count_nonzero(_Argmax(block).get(block) == tied_value):
+            top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
             for cols in chunks:
-                np.copyto(block[:, cols], top_b[:, None], where=xb[:, cols] == m)
+                np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
         else:
-            nz.arg.put(block, top_b)
+            nz.arg.put(block, top)  # rounded to the output's format
         if not nz.finite:
             for r, tied, k in _infinite_rows(nz, xb):
                 block[r] = tied / k
