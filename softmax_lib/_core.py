@@ -358,20 +358,20 @@ def _exponent(
     """
     if not keep_error:
         src = xc  # the exponent so far (x itself for the zero shift)
+        if xc.dtype != hi.dtype:
+            np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
+            src = hi
         if isinstance(c, np.ndarray):
-            if xc.dtype != hi.dtype:
-                np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
-                src = hi
             np.subtract(src, c[:, None], out=hi)
             src = hi
         inverse = 1.0 / temperature
         if temperature == 1.0:
             if src is not hi:
-                np.copyto(hi, src, casting="unsafe")
+                np.copyto(hi, src)
         elif math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
-            np.multiply(src, inverse, out=hi, dtype=hi.dtype)  # exact scaling, as the division
+            np.multiply(src, inverse, out=hi)  # exact scaling, as the division
         else:
-            np.divide(src, temperature, out=hi, dtype=hi.dtype)
+            np.divide(src, temperature, out=hi)
         return None
     cc = c[:, None]
     frac, e = math.frexp(temperature)
@@ -505,9 +505,9 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
 
     The largest entry, and every entry equal to it, gets ``1 / (1 + rest / top)``;
     every other entry ``t / (top + rest)``, with ``t`` its own term. Entries tied
-    with the largest are looked for only in rows whose largest other probability
-    equals ``top / (top + rest)``, the value every tied entry got; a row without
-    such an entry (almost every row of real data) needs no mask over its entries.
+    with the largest (whose terms equal ``top`` exactly) are looked for only in
+    blocks where the largest other term equals ``top``; a block without one
+    (almost every block of real data) needs no mask over its entries.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
@@ -516,19 +516,20 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         xb, block = X[rows], out[rows]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
         total = np.add(nz.top, nz.rest)
+        terms = block if in_place else scratch("terms", *xb.shape)
+        # Entries tied with the largest have exactly its term; they are looked for (and
+        # given exactly its probability) only in blocks where some other term equals it.
+        tied = np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
                 np.divide(y, total[:, None], out=y)
         else:
-            np.divide(scratch("terms", *xb.shape), total[:, None], out=block, casting="unsafe")
+            np.divide(terms, total[:, None], out=block, casting="unsafe")
         top = np.divide(nz.rest, nz.top)
         np.add(top, 1.0, out=top)
         np.divide(1.0, top, out=top)
-        # Entries tied with the largest get exactly its value (equal logits, equal
-        # probabilities); the comparison runs chunk by chunk to keep memory bounded.
-        tied_value = np.divide(nz.top, total).astype(block.dtype, copy=False)
-        if np.count_nonzero(_Argmax(block).get(block) == tied_value):
+        if tied:  # the comparison runs chunk by chunk to keep memory bounded
             top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
             for cols in chunks:
                 np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
