@@ -526,7 +526,9 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         terms = block if in_place else scratch("terms", *xb.shape)
         # Entries tied with the largest have exactly its term; they are looked for (and
         # given exactly its probability) only in blocks where some other term equals it.
-        has_ties = np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
+        # With the shift c = m the largest term is exactly 1, and a tied entry's
+        # 1 / (1 + rest) already equals the largest entry's 1 / (1 + rest / 1).
+        has_ties = nz.c is not nz.m and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]

@@ -731,11 +731,13 @@ def test_zero_shift_at_its_boundaries(dtype, temperature):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
 @pytest.mark.parametrize("block", [16, 1 << 16])
-def test_ties_found_by_the_largest_other_probability(dtype, block, monkeypatch):
-    # softmax looks for entries tied with the maximum only in rows whose largest other
-    # probability equals top / (top + rest). Rows with true ties, near ties whose terms
-    # round to the same value (the search fires but only the maximum is tied), and no ties,
-    # mixed in one block and in a long row cut into chunks.
+@pytest.mark.parametrize("temperature", [1.0, 0.37])
+def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeypatch):
+    # softmax looks for entries tied with the maximum only in blocks where another term
+    # equals the largest one, and not at all where the shift is the maximum itself (the
+    # largest term is then exactly 1). Rows with true ties, near ties whose terms or
+    # probabilities round to the same value (only the maximum is tied), and no ties, mixed
+    # in one block and in a long row cut into chunks; T = 0.37 shifts float64 by m.
     import softmax_lib._core as core
 
     monkeypatch.setattr(core, "_BLOCK", block)
@@ -753,7 +755,7 @@ def test_ties_found_by_the_largest_other_probability(dtype, block, monkeypatch):
     )
     long_row = np.tile(np.array([0.0, 4.0, 4.0, 3.0, -8.25], dtype=dtype), 300)[None, :]
     for x in (rows, long_row):
-        p = softmax(x)
+        p = softmax(x, temperature=temperature)
         for r, row in enumerate(x):
             at_max = p[r][row == row.max()]
             assert np.all(at_max == at_max[0]), (r, at_max)
