@@ -57,9 +57,11 @@ input, plus a copy of the input when the reduced axes are not the last
 ones. Inputs of a few thousand entries need more: their scratch is at
 least 1024 elements (or the input) per buffer, and a call allocates a few
 kilobytes of numpy temporaries and Python objects. Measured with
-:mod:`tracemalloc` on 1000 float64 entries: 1.5-1.6x the input for
-``T = 1`` and ``T = 0.5``, and about 12x for a temperature that is not a
-power of two (the temporaries of TwoProduct, each the size of the input).
+:mod:`tracemalloc` on 1000 float64 entries: 1.44-1.47x the input for
+``T = 1`` and ``T = 0.5`` (softmax and log-softmax: the output plus about
+3.5 KB; log-sum-exp: a scratch of terms as large as the input plus about
+3 KB), and about 11.5x for a temperature that is not a power of two (the
+temporaries of TwoProduct, each the size of the input).
 """
 
 from __future__ import annotations
@@ -84,10 +86,12 @@ def _prepare(
     x: Any, axis: Any, func: str
 ) -> tuple[np.ndarray, np.dtype, tuple[int, ...], tuple[int, ...]]:
     """Validate; return (array of the input's shape, >= 1-d), output dtype, input shape, axes."""
-    arr = as_float_array(x, func)
+    arr = x if x.__class__ is np.ndarray and x.dtype.kind == "f" else as_float_array(x, func)
     shape = arr.shape
     if arr.ndim == 0:
         arr = arr.reshape(1)
+    if axis.__class__ is int and -arr.ndim <= axis < arr.ndim:  # the usual case, checked
+        return arr, arr.dtype, shape, (axis % arr.ndim,)
     axes = normalize_axes(axis, arr.ndim, func)
     return arr, arr.dtype, shape, axes
 
@@ -101,9 +105,12 @@ def _as_rows(
     shape back into the layout of `arr`.
     """
     n_kept = arr.ndim - len(axes)
+    shape = arr.shape
+    if axes == (n_kept,):  # the last axis: a reshape suffices
+        return arr.reshape(math.prod(shape[:n_kept]), shape[n_kept]), lambda y: y.reshape(shape)
     if sorted(axes) == list(range(n_kept, arr.ndim)):  # trailing axes: a reshape suffices
-        rows = arr.reshape(math.prod(arr.shape[:n_kept]), math.prod(arr.shape[n_kept:]))
-        return rows, lambda y: y.reshape(arr.shape)
+        rows = arr.reshape(math.prod(shape[:n_kept]), math.prod(shape[n_kept:]))
+        return rows, lambda y: y.reshape(shape)
     kept = [i for i in range(arr.ndim) if i not in axes]
     perm = kept + list(axes)
     moved = arr.transpose(perm)
@@ -145,6 +152,11 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
 #    computed as ``exp(hi) * (1 + lo)`` (:func:`_terms`);
 # 3. the largest term left out of the sum, so that the log-normaliser is
 #    ``log1p(rest / top)`` (:func:`_block_normaliser`).
+#
+# Two steps cost nothing where they are not needed: a block whose scaled maxima
+# all lie in (-1, 680] is not shifted at all (the exponential reads the input),
+# and softmax looks for entries tied with the largest (which must get exactly its
+# probability) only in blocks where some other term equals the largest term.
 
 #: Elements per block of work (a parameter: the tests make it small).
 _BLOCK = 1 << 16
@@ -182,6 +194,8 @@ class _Scratch:
     buffer holds a whole row when the row is long.
     """
 
+    __slots__ = ("work", "per_buffer", "shape", "_arrays")
+
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
         self.work = _work_dtype(X.dtype)
@@ -197,12 +211,13 @@ class _Scratch:
             self._arrays[name] = np.empty(self.shape, dtype=self.work)
         return self._arrays[name][:rb, :width]
 
-    def blocks(self, rows: int, n: int) -> Iterator[tuple[slice, list[slice]]]:
+    def blocks(self, rows: int, n: int) -> list[tuple[slice, list[slice]]]:
         """Blocks of rows, each with its column chunks."""
         per_block, width = self.shape
         chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
-        for r0 in range(0, rows, per_block):
-            yield slice(r0, min(rows, r0 + per_block)), chunks
+        if per_block >= rows:
+            return [(slice(0, rows), chunks)]
+        return [(slice(r0, r0 + per_block), chunks) for r0 in range(0, rows, per_block)]
 
 
 class _Argmax:
@@ -213,31 +228,45 @@ class _Argmax:
     their result; other layouts use fancy indexing.
     """
 
+    __slots__ = ("col", "flat")
+
     def __init__(self, xb: np.ndarray) -> None:
         rb, n = xb.shape
         self.col = xb.argmax(axis=1)
-        self.flat = self.col + np.arange(0, rb * n, n)
+        self.flat = self.col if rb == 1 else self.col + np.arange(0, rb * n, n)
 
     def get(self, a: np.ndarray) -> np.ndarray:
         """``a[r, col[r]]`` for every row ``r`` of the 2-D array `a` (of the block's shape)."""
         if a.flags.c_contiguous:
-            return cast(np.ndarray, np.take(a, self.flat))
+            return cast(np.ndarray, a.take(self.flat))
         return cast(np.ndarray, a[np.arange(a.shape[0]), self.col])
 
     def put(self, a: np.ndarray, values: np.ndarray | float) -> None:
         """Set ``a[r, col[r]] = values[r]`` for every row ``r``."""
         if a.flags.c_contiguous:
-            np.put(a, self.flat, values)
+            a.put(self.flat, values)
         else:
             a[np.arange(a.shape[0]), self.col] = values
 
 
 def _shift(
-    xb: np.ndarray, m: np.ndarray, temperature: float, exact: bool, finite: bool
-) -> tuple[np.ndarray, bool]:
+    xb: np.ndarray,
+    m: np.ndarray,
+    temperature: float,
+    exact: bool,
+    lowest_m: float,
+    highest_m: float,
+) -> tuple[np.ndarray | float, bool]:
     """The shift ``c`` of each row of `xb`, and whether ``(x - c) / T`` needs its rounding error.
 
-    Without `exact` (float64 working precision for a narrower input) the
+    `lowest_m` and `highest_m` are the smallest and largest of the maxima.
+    The shift is the float 0.0 for the whole block (nothing to subtract) when
+    every ``m / T`` lies in ``(-1, 680]``: ``exp(x / T)`` then neither
+    overflows nor sums to less than ``exp(-1)``, and it is what every rule
+    below gives for such rows when ``x / T`` is exact (``ceil(m / T) = 0``);
+    for a narrower input, ``x / T`` in float64 carries far less error than
+    the input format resolves, as ``(x - m) / T`` does. Otherwise,
+    without `exact` (float64 working precision for a narrower input) the
     shift is the maximum ``m``: ``x - m`` and its division by ``T`` then carry
     errors far below the input format's. With `exact` and a temperature that
     is a power of two (``T = 1`` included), dividing by ``T`` is exact, and
@@ -248,8 +277,7 @@ def _shift(
     ``ulp(x)``); ``ceil(m / T)`` when ``m / T > 680`` and every entry is at
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
-    When every maximum is finite (`finite`, from the caller), the whole
-    block is first tried at once:
+    When every ``m / T`` is finite, the whole block is first tried at once:
     ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and
     ``k = ceil(m / T)`` for every row when the smallest entry of the block is
     positive and at least half of every row's ``c`` (Sterbenz again).
@@ -257,16 +285,22 @@ def _shift(
     the rounding error kept. Rows with an infinite or NaN maximum get some
     shift (they are repaired afterwards).
     """
-    if not (exact and math.frexp(temperature)[0] == 0.5):
-        return m, exact
+    exact_scaling = math.frexp(temperature)[0] == 0.5  # T is a power of two
+    if exact and not exact_scaling:
+        return m, True
+    lo, hi = lowest_m / temperature, highest_m / temperature  # the range of m / T
+    if -1.0 < lo and hi <= _ZERO_SHIFT_MAX:
+        return 0.0, False
+    if not exact:
+        return m, False
     mz = m if temperature == 1.0 else m / temperature
-    if finite and (temperature == 1.0 or math.isfinite(mz.sum())):
+    if math.isfinite(lo) and math.isfinite(hi):
         # no infinite or NaN maximum: try the whole block at once
-        if mz.max() <= _ZERO_SHIFT_MAX:
+        if hi <= _ZERO_SHIFT_MAX:
             k = np.ceil(np.minimum(mz, 0.0))
             return (k if temperature == 1.0 else k * temperature), False
         lowest = float(xb.min()) / temperature
-        if lowest > 0.0 and lowest >= 0.5 * float(np.ceil(mz.max())):
+        if lowest > 0.0 and lowest >= 0.5 * math.ceil(hi):
             # every entry is at least half of every row's ceil(m / T): Sterbenz for all rows
             up = np.ceil(mz)
             return (up if temperature == 1.0 else up * temperature), False
@@ -310,7 +344,7 @@ def _two_diff(
 
 def _exponent(
     xc: np.ndarray,
-    c: np.ndarray,
+    c: np.ndarray | float,
     temperature: float,
     keep_error: bool,
     hi: np.ndarray,
@@ -318,6 +352,8 @@ def _exponent(
     tmp: np.ndarray,
 ) -> np.ndarray | None:
     """``(xc - c) / temperature`` as `hi` (rounded) plus `lo` (its error), or `hi` alone.
+
+    Without `keep_error`, the shift may be the float 0.0 (nothing to subtract).
 
     With `keep_error`, ``hi + lo`` equals the exact value up to a relative
     ``2**-100`` wherever ``hi >= -4096`` (below, the exponential is 0 and
@@ -327,20 +363,24 @@ def _exponent(
     ``T < 1``) and a division by ``f`` whose remainder TwoProduct (Dekker)
     recovers. Returns `lo`, or None without `keep_error`.
     """
-    cc = c[:, None]
     if not keep_error:
-        if xc.dtype == hi.dtype:
-            np.subtract(xc, cc, out=hi)
-        else:
+        src = xc  # the exponent so far (x itself for the zero shift)
+        if xc.dtype != hi.dtype:
             np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
-            np.subtract(hi, cc, out=hi)
-        if temperature != 1.0:
-            inverse = 1.0 / temperature
-            if math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
-                np.multiply(hi, inverse, out=hi)  # exact scaling, as the division
-            else:
-                np.divide(hi, temperature, out=hi)
+            src = hi
+        if isinstance(c, np.ndarray):
+            np.subtract(src, c[:, None], out=hi)
+            src = hi
+        inverse = 1.0 / temperature
+        if temperature == 1.0:
+            if src is not hi:
+                np.copyto(hi, src)
+        elif math.frexp(temperature)[0] == 0.5 and math.isfinite(inverse):
+            np.multiply(src, inverse, out=hi)  # exact scaling, as the division
+        else:
+            np.divide(src, temperature, out=hi)
         return None
+    cc = cast(np.ndarray, c)[:, None]
     frac, e = math.frexp(temperature)
     if temperature == 1.0:
         frac, e = 1.0, 0
@@ -375,13 +415,15 @@ def _exponent(
 
 def _terms(
     xc: np.ndarray,
-    c: np.ndarray,
+    c: np.ndarray | float,
     temperature: float,
     keep_error: bool,
     y: np.ndarray,
     scratch: _Scratch,
 ) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
+    if xc.dtype == y.dtype and temperature == 1.0 and not isinstance(c, np.ndarray):
+        return cast(np.ndarray, np.exp(xc, out=y))  # the zero shift: exp(x)
     lo = tmp = y
     if keep_error:
         lo, tmp = (scratch(name, *y.shape) for name in ("lo", "tmp"))
@@ -410,7 +452,7 @@ class _Normaliser(NamedTuple):
     arg: _Argmax  # where the largest entry is
     m: np.ndarray  # the largest entry
     finite: bool  # whether every largest entry is finite (False does not say it is not)
-    c: np.ndarray  # the shift of the exponents
+    c: np.ndarray | float  # the shift of the exponents (0.0: none)
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
     top: np.ndarray  # exp((m - c) / T), the largest term
     rest: np.ndarray  # the sum of the other terms
@@ -434,8 +476,9 @@ def _block_normaliser(
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
-    finite = math.isfinite(m.sum())  # False also if finite maxima overflow the sum
-    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, finite)
+    lowest, highest = (float(m[0]),) * 2 if rb == 1 else (float(m.min()), float(m.max()))
+    finite = -math.inf < lowest and highest < math.inf  # NaN compares False
+    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, lowest, highest)
     if len(chunks) == 1:
         y = terms if terms is not None else scratch("terms", rb, xb.shape[1])
         _terms(xb, c, temperature, keep_error, y, scratch)
@@ -458,8 +501,6 @@ def _block_normaliser(
 
 def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
     """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
-    if nz.finite:
-        return
     m = nz.m
     for r in np.flatnonzero(np.isinf(m)):
         tied = xb[r] == m[r]
@@ -470,31 +511,42 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
     The largest entry, and every entry equal to it, gets ``1 / (1 + rest / top)``;
-    every other entry ``t / (top + rest)``, with ``t`` its own term.
+    every other entry ``t / (top + rest)``, with ``t`` its own term. Entries tied
+    with the largest (whose terms equal ``top`` exactly) are looked for only in
+    blocks where the largest other term equals ``top``; a block without one
+    (almost every block of real data) needs no mask over its entries.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
-    in_place = out.dtype == scratch.work
+    in_place = out.dtype == scratch.work  # else a narrower format: one chunk per block
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
-        rb = xb.shape[0]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        total = (nz.top + nz.rest)[:, None]
-        for cols in chunks:
-            y = block[:, cols] if in_place else scratch("terms", rb, cols.stop - cols.start)
-            if len(chunks) > 1 and not in_place:  # in place, the terms are already there
-                _terms(xb[:, cols], nz.c, temperature, nz.keep_error, y, scratch)
-            np.divide(y, total, out=y)
-            if not in_place:
-                block[:, cols] = y
-        top = 1.0 / (1.0 + nz.rest / nz.top)
-        # Entries tied with the largest get exactly its value (equal logits, equal
-        # probabilities); the comparison runs chunk by chunk to keep memory bounded.
-        top_b = top[:, None].astype(block.dtype)
-        for cols in chunks:
-            np.copyto(block[:, cols], top_b, where=xb[:, cols] == nz.m[:, None])
-        for r, tied, k in _infinite_rows(nz, xb):
-            block[r] = tied / k
+        total = np.add(nz.top, nz.rest)
+        terms = block if in_place else scratch("terms", *xb.shape)
+        # Entries tied with the largest have exactly its term; they are looked for (and
+        # given exactly its probability) only in blocks where some other term equals it.
+        # With the shift c = m the largest term is exactly 1, and a tied entry's
+        # 1 / (1 + rest) already equals the largest entry's 1 / (1 + rest / 1).
+        has_ties = nz.c is not nz.m and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
+        if in_place:  # the terms are in the output already
+            for cols in chunks:
+                y = block[:, cols]
+                np.divide(y, total[:, None], out=y)
+        else:
+            np.divide(terms, total[:, None], out=block, casting="unsafe")
+        top = np.divide(nz.rest, nz.top)
+        np.add(top, 1.0, out=top)
+        np.divide(1.0, top, out=top)
+        if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
+            top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
+            for cols in chunks:
+                np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
+        else:
+            nz.arg.put(block, top)  # rounded to the output's format
+        if not nz.finite:
+            for r, tied, k in _infinite_rows(nz, xb):
+                block[r] = tied / k
 
 
 def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
@@ -509,10 +561,10 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
     # the rounding of x - m is at most half an ulp of the result, as the log does not
     # amplify it.
     keep_error = X.dtype == scratch.work and (math.frexp(temperature)[0] != 0.5 or temperature > 1)
+    in_place = out.dtype == scratch.work
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
         rb = xb.shape[0]
-        in_place = out.dtype == scratch.work
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
         log_norm = np.log1p(nz.rest / nz.top)[:, None]
         for cols in chunks:
@@ -534,10 +586,11 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
             else:
                 _exponent(xb[:, cols], nz.m, temperature, False, hi, hi, hi)
                 np.subtract(hi, log_norm, out=hi)
-            if out.dtype != scratch.work:
+            if not in_place:
                 block[:, cols] = hi
-        for r, tied, k in _infinite_rows(nz, xb):
-            block[r] = np.where(tied, -math.log(k), -np.inf)
+        if not nz.finite:
+            for r, tied, k in _infinite_rows(nz, xb):
+                block[r] = np.where(tied, -math.log(k), -np.inf)
 
 
 def _max_and_rest(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -709,7 +762,8 @@ def softmax(
     """
     func = "softmax"
     arr, dtype, shape, axes = _prepare(x, axis, func)
-    temperature = check_temperature(temperature, func)
+    if temperature.__class__ is not float or not 0.0 < temperature < math.inf:
+        temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
     rows, back = _as_rows(arr, axes)
@@ -799,7 +853,8 @@ def log_softmax(
     """
     func = "log_softmax"
     arr, dtype, shape, axes = _prepare(x, axis, func)
-    temperature = check_temperature(temperature, func)
+    if temperature.__class__ is not float or not 0.0 < temperature < math.inf:
+        temperature = check_temperature(temperature, func)
     if arr.size == 0:
         return _finish(np.array(arr, copy=True), dtype, shape)
     rows, back = _as_rows(arr, axes)
