@@ -126,7 +126,8 @@ def _as_rows(
 
 def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[np.floating[Any]]:
     """Cast back to the caller's precision; 0-d results become numpy scalars."""
-    y = y.astype(dtype, copy=False)
+    if y.dtype != dtype:
+        y = y.astype(dtype)
     if shape == ():
         return cast("NDArray[np.floating[Any]]", y.reshape(())[()])
     return cast("NDArray[np.floating[Any]]", y)
@@ -422,8 +423,11 @@ def _terms(
     scratch: _Scratch,
 ) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
-    if xc.dtype == y.dtype and temperature == 1.0 and not isinstance(c, np.ndarray):
-        return cast(np.ndarray, np.exp(xc, out=y))  # the zero shift: exp(x)
+    if temperature == 1.0 and not isinstance(c, np.ndarray):  # the zero shift: exp(x)
+        if xc.dtype != y.dtype:
+            np.copyto(y, xc, casting="unsafe")  # exact: the working precision is wider
+            xc = y
+        return cast(np.ndarray, np.exp(xc, out=y))
     lo = tmp = y
     if keep_error:
         lo, tmp = (scratch(name, *y.shape) for name in ("lo", "tmp"))
@@ -522,7 +526,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        total = np.add(nz.top, nz.rest)
+        total = nz.top + nz.rest
         terms = block if in_place else scratch("terms", *xb.shape)
         # Entries tied with the largest have exactly its term; they are looked for (and
         # given exactly its probability) only in blocks where some other term equals it.
@@ -535,9 +539,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
                 np.divide(y, total[:, None], out=y)
         else:
             np.divide(terms, total[:, None], out=block, casting="unsafe")
-        top = np.divide(nz.rest, nz.top)
-        np.add(top, 1.0, out=top)
-        np.divide(1.0, top, out=top)
+        top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
         if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
             top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
             for cols in chunks:
