@@ -18,6 +18,9 @@ exponential: an integer (times the temperature, when that is a power of two)
 for which every ``x - c`` that matters is exact, or else ``m`` with the
 rounding error of ``x - m`` recovered by TwoSum (and that of the division by
 the temperature by TwoProduct) and applied as ``exp(d + e) ~ exp(d) * (1 + e)``.
+A narrower format needs no recovered error: its float64 rounding errors are far
+below its own, and its shift is 0 or ``m`` (always ``m`` in softmax, whose
+largest term is then exactly 1 and is summed with the others).
 Log-sum-exp and log-softmax use ``log1p`` of the sum without the largest term.
 
 Measured worst errors against correctly rounded references (mpmath at 160
@@ -157,7 +160,9 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
 # Two steps cost nothing where they are not needed: a block whose scaled maxima
 # all lie in (-1, 680] is not shifted at all (the exponential reads the input),
 # and softmax looks for entries tied with the largest (which must get exactly its
-# probability) only in blocks where some other term equals the largest term.
+# probability) only in float64 blocks where some other term equals the largest
+# term (a narrower format is shifted by its maxima, and every entry, the largest
+# included, is its term over the sum of all terms).
 
 #: Elements per block of work (a parameter: the tests make it small).
 _BLOCK = 1 << 16
@@ -458,8 +463,8 @@ class _Normaliser(NamedTuple):
     finite: bool  # whether every largest entry is finite (False does not say it is not)
     c: np.ndarray | float  # the shift of the exponents (0.0: none)
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
-    top: np.ndarray  # exp((m - c) / T), the largest term
-    rest: np.ndarray  # the sum of the other terms
+    top: np.ndarray | None  # exp((m - c) / T), the largest term; None: 1, counted in rest
+    rest: np.ndarray  # the sum of the other terms (of every term when top is None)
 
 
 def _block_normaliser(
@@ -468,6 +473,7 @@ def _block_normaliser(
     temperature: float,
     scratch: _Scratch,
     terms: np.ndarray | None = None,
+    whole_sum: bool = False,
 ) -> _Normaliser:
     """First pass over a block: the largest term and the sum of the others, per row.
 
@@ -475,28 +481,41 @@ def _block_normaliser(
     terms go to `terms` (an array of the block's shape in the working
     precision) if given, else to a scratch buffer; when the block is one
     chunk they are still there afterwards, except the largest of each row,
-    which is set to 0.
+    which is set to 0. With `whole_sum`, a block of a narrower format is
+    shifted by its maxima (as :func:`_shift` does outside ``(-1, 680]``) and
+    keeps its largest terms, then exactly 1, in the sum: `top` is None and
+    `rest` is the sum of every term. This costs a subtraction and saves
+    softmax its search for ties; summing the 1 with the small terms costs a
+    few float64 ulps, far below the narrower format's. In float64 the
+    largest term is always summed apart.
     """
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
     lowest, highest = (float(m[0]),) * 2 if rb == 1 else (float(m.min()), float(m.max()))
     finite = -math.inf < lowest and highest < math.inf  # NaN compares False
-    c, keep_error = _shift(xb, m, temperature, xb.dtype == scratch.work, lowest, highest)
+    exact = xb.dtype == scratch.work  # else a narrower format, computed in float64
+    apart = exact or not whole_sum  # whether the largest term is summed apart
+    if apart:
+        c, keep_error = _shift(xb, m, temperature, exact, lowest, highest)
+    else:  # the shift m: the largest term is exactly 1, left in the sum
+        c, keep_error = m, False
     if len(chunks) == 1:
         y = terms if terms is not None else scratch("terms", rb, xb.shape[1])
         _terms(xb, c, temperature, keep_error, y, scratch)
-        top = arg.get(y)
-        arg.put(y, 0.0)
+        top = None
+        if apart:
+            top = arg.get(y)
+            arg.put(y, 0.0)
         return _Normaliser(arg, m, finite, c, keep_error, top, y.sum(axis=1))
     # a long row: one row, several chunks
-    top = np.ones(1, dtype=scratch.work)
+    top = np.ones(1, dtype=scratch.work) if apart else None
     j = int(arg.col[0])
     parts = []
     for cols in chunks:
         y = terms[:, cols] if terms is not None else scratch("terms", 1, cols.stop - cols.start)
         _terms(xb[:, cols], c, temperature, keep_error, y, scratch)
-        if cols.start <= j < cols.stop:
+        if top is not None and cols.start <= j < cols.stop:
             top[0] = y[0, j - cols.start]
             y[0, j - cols.start] = 0.0
         parts.append(y.sum(axis=1))
@@ -514,38 +533,42 @@ def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.nd
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
-    The largest entry, and every entry equal to it, gets ``1 / (1 + rest / top)``;
-    every other entry ``t / (top + rest)``, with ``t`` its own term. Entries tied
-    with the largest (whose terms equal ``top`` exactly) are looked for only in
-    blocks where the largest other term equals ``top``; a block without one
-    (almost every block of real data) needs no mask over its entries.
+    In float64, the largest entry, and every entry equal to it, gets
+    ``1 / (1 + rest / top)``; every other entry ``t / (top + rest)``, with ``t``
+    its own term. Entries tied with the largest (whose terms equal ``top``
+    exactly) are looked for only in blocks where the largest other term equals
+    ``top``; a block without one (almost every block of real data) needs no mask
+    over its entries. A narrower format is shifted by the maximum, so that the
+    largest term is exactly 1: every entry, the largest and those tied with it
+    included, gets ``t * (1 / total)`` in float64, ``total`` being the sum of
+    every term, and is rounded once to the format. The float64 roundings of
+    the sum and of the reciprocal are far below the format's.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
     in_place = out.dtype == scratch.work  # else a narrower format: one chunk per block
     for rows, chunks in scratch.blocks(R, n):
         xb, block = X[rows], out[rows]
-        nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        total = nz.top + nz.rest
         terms = block if in_place else scratch("terms", *xb.shape)
-        # Entries tied with the largest have exactly its term; they are looked for (and
-        # given exactly its probability) only in blocks where some other term equals it.
-        # With the shift c = m the largest term is exactly 1, and a tied entry's
-        # 1 / (1 + rest) already equals the largest entry's 1 / (1 + rest / 1).
-        has_ties = nz.c is not nz.m and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
+        nz = _block_normaliser(xb, chunks, temperature, scratch, terms, whole_sum=True)
+        total = nz.rest if nz.top is None else nz.top + nz.rest
+        has_ties = nz.top is not None and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
                 np.divide(y, total[:, None], out=y)
         else:
-            np.divide(terms, total[:, None], out=block, casting="unsafe")
-        top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
-        if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
-            top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
-            for cols in chunks:
-                np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
-        else:
-            nz.arg.put(block, top)  # rounded to the output's format
+            # a narrower format: times the reciprocal (cheaper than dividing), then rounded
+            np.multiply(terms, (1.0 / total)[:, None], out=terms)
+            np.copyto(block, terms, casting="unsafe")
+        if nz.top is not None:  # the largest entry, apart: 1 / (1 + rest / top)
+            top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
+            if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
+                top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
+                for cols in chunks:
+                    np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
+            else:
+                nz.arg.put(block, top)  # rounded to the output's format
         if not nz.finite:
             for r, tied, k in _infinite_rows(nz, xb):
                 block[r] = tied / k
@@ -689,16 +712,19 @@ def softmax(
     :math:`e^{d + e} \approx e^{d}(1 + e)`. A rounded shift would be
     amplified by :math:`|x_i - c|` in the exponential, which costs the plain
     max-shift hundreds of ulps on inputs spread over :math:`[-700, 0]`.
-    float16, float32 and bfloat16 inputs are computed in float64 and rounded
-    once.
+    float16, float32 and bfloat16 inputs are computed in float64 with
+    :math:`c = m` (whose rounding errors are far below the format's) and
+    rounded once.
 
-    With :math:`t` the largest term and :math:`r` the sum of the others, the
-    largest entry gets :math:`1/(1 + r/t)` and every other entry
-    :math:`e_i/(t + r)`. Both are monotone non-decreasing in the entry's own
+    In float64, with :math:`t` the largest term and :math:`r` the sum of the
+    others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
+    :math:`e_i/(t + r)`. In a narrower format :math:`t = 1` exactly, and every
+    entry gets :math:`e_i` times the float64 reciprocal of the sum of all
+    terms. These are monotone non-decreasing in the entry's own
     logit, as checked on fine grids in float16, float32 and float64, including
     where the result rounds to 0 or 1; the form :math:`t/(t + r)` for the
-    largest entry is not (it decreased on hundreds of thousands of grid steps
-    of :math:`[36.5, 37.5]` for ``softmax([z, 0])``).
+    largest entry in float64 is not (it decreased on hundreds of thousands of
+    grid steps of :math:`[36.5, 37.5]` for ``softmax([z, 0])``).
 
     Accuracy, measured against correctly rounded references (see
     :mod:`softmax_lib.testing` and the module notes): at most 2 ulp in
@@ -1010,7 +1036,7 @@ def sigmoid(x: ArrayLike) -> NDArray[np.floating[Any]]:
 
     The sigmoid is two-class softmax, :math:`\sigma(z) =
     \operatorname{softmax}([z, 0])_0`, but the two are computed by different
-    monotone formulas (:func:`softmax` gives the larger entry
+    monotone formulas (in float64 :func:`softmax` gives the larger entry
     :math:`1/(1 + r/t)` and the other :math:`e_i/(t + r)`), so they agree to
     within a few ulp, not to the last bit: the earlier bit-for-bit agreement
     used :math:`e^{z}/(e^{z} + 1)`, which is not monotone.

@@ -736,7 +736,8 @@ def test_zero_shift_at_its_boundaries(dtype, temperature):
 def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeypatch):
     # softmax looks for entries tied with the maximum only in blocks where another term
     # equals the largest one, and not at all where the shift is the maximum itself (the
-    # largest term is then exactly 1). Rows with true ties, near ties whose terms or
+    # largest term is then exactly 1; always so in float32 and float16, whose largest
+    # term stays in the sum). Rows with true ties, near ties whose terms or
     # probabilities round to the same value (only the maximum is tied), and no ties, mixed
     # in one block and in a long row cut into chunks; T = 0.37 shifts float64 by m.
     import softmax_lib._core as core
