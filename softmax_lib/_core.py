@@ -18,9 +18,10 @@ exponential: an integer (times the temperature, when that is a power of two)
 for which every ``x - c`` that matters is exact, or else ``m`` with the
 rounding error of ``x - m`` recovered by TwoSum (and that of the division by
 the temperature by TwoProduct) and applied as ``exp(d + e) ~ exp(d) * (1 + e)``.
-A narrower format needs no recovered error: its float64 rounding errors are far
-below its own, and its shift is 0 or ``m`` (always ``m`` in softmax, whose
-largest term is then exactly 1 and is summed with the others).
+A narrower format carries no recovered error: its shift is 0 or ``m`` (always
+``m`` in softmax, whose largest term is then exactly 1 and is summed with the
+others), and the rounding of ``x - m`` in float64 (at most half an ulp of
+``m``) stays far below the format's resolution.
 Log-sum-exp and log-softmax use ``log1p`` of the sum without the largest term.
 
 Measured worst errors against correctly rounded references (mpmath at 160
@@ -41,7 +42,11 @@ logsumexp    1 ulp                      0 ulp (correctly rounded)
 
 and float64 rows sum to 1 within 1 eps. The tests hold the targets 3, 3, 2
 ulp (float64) and 1 ulp (narrower formats). Excluded: log-sum-exp close to 0
-with a negative maximum (see :func:`logsumexp`).
+with a negative maximum (see :func:`logsumexp`). "Correctly rounded" is what
+these families measure, not a guarantee: a result within about 2**-44 of a
+rounding midpoint (relative) can be 1 ulp off, as a search for such inputs
+finds (``tests/test_accuracy.py``), and ``ml_dtypes`` converts float64 to
+bfloat16 and the float8 formats through float32, rounding twice.
 
 Floating-point exceptions: no public function raises or warns for finite
 input, whatever :func:`numpy.errstate` says; every operation that can
@@ -155,10 +160,12 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
 #    (TwoSum) and of the division (TwoProduct), and ``exp(hi + lo)`` is
 #    computed as ``exp(hi) * (1 + lo)`` (:func:`_terms`);
 # 3. the largest term left out of the sum, so that the log-normaliser is
-#    ``log1p(rest / top)`` (:func:`_block_normaliser`).
+#    ``log1p(rest / top)`` (:func:`_block_normaliser`; softmax of a narrower
+#    format keeps it in the sum, where it is exactly 1).
 #
 # Two steps cost nothing where they are not needed: a block whose scaled maxima
-# all lie in (-1, 680] is not shifted at all (the exponential reads the input),
+# all lie in (-1, 680] is not shifted at all (the exponential reads the input;
+# not in softmax of a narrower format, which is always shifted by its maxima),
 # and softmax looks for entries tied with the largest (which must get exactly its
 # probability) only in float64 blocks where some other term equals the largest
 # term (a narrower format is shifted by its maxima, and every entry, the largest
@@ -475,7 +482,7 @@ def _block_normaliser(
     terms: np.ndarray | None = None,
     whole_sum: bool = False,
 ) -> _Normaliser:
-    """First pass over a block: the largest term and the sum of the others, per row.
+    """First pass over a block: per row, the largest term and the sum of the others.
 
     The log-normaliser relative to the maximum is ``log1p(rest / top)``. The
     terms go to `terms` (an array of the block's shape in the working
@@ -483,11 +490,11 @@ def _block_normaliser(
     chunk they are still there afterwards, except the largest of each row,
     which is set to 0. With `whole_sum`, a block of a narrower format is
     shifted by its maxima (as :func:`_shift` does outside ``(-1, 680]``) and
-    keeps its largest terms, then exactly 1, in the sum: `top` is None and
-    `rest` is the sum of every term. This costs a subtraction and saves
-    softmax its search for ties; summing the 1 with the small terms costs a
-    few float64 ulps, far below the narrower format's. In float64 the
-    largest term is always summed apart.
+    its largest terms, then exactly 1, stay in the terms and in the sum:
+    nothing is set to 0, `top` is None and `rest` is the sum of every term.
+    This costs a subtraction and saves softmax its search for ties; summing
+    the 1 with the small terms costs a few float64 ulps, far below the
+    narrower format's. In float64 the largest term is always summed apart.
     """
     rb = xb.shape[0]
     arg = _Argmax(xb)
@@ -540,9 +547,9 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     ``top``; a block without one (almost every block of real data) needs no mask
     over its entries. A narrower format is shifted by the maximum, so that the
     largest term is exactly 1: every entry, the largest and those tied with it
-    included, gets ``t * (1 / total)`` in float64, ``total`` being the sum of
-    every term, and is rounded once to the format. The float64 roundings of
-    the sum and of the reciprocal are far below the format's.
+    included, gets ``t / total`` in float64, ``total`` being the sum of every
+    term, and is rounded to the format. The largest entry's ``1 / total`` is
+    monotone in its own logit, since every other term falls as it rises.
     """
     R, n = X.shape
     scratch = _Scratch(X, temperature)
@@ -558,9 +565,7 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
                 y = block[:, cols]
                 np.divide(y, total[:, None], out=y)
         else:
-            # a narrower format: times the reciprocal (cheaper than dividing), then rounded
-            np.multiply(terms, (1.0 / total)[:, None], out=terms)
-            np.copyto(block, terms, casting="unsafe")
+            np.divide(terms, total[:, None], out=block, casting="unsafe")
         if nz.top is not None:  # the largest entry, apart: 1 / (1 + rest / top)
             top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
             if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
@@ -709,27 +714,33 @@ def softmax(
     covers the row; otherwise :math:`c = m` and the rounding error of the
     subtraction (and of the division by :math:`T`) is recovered by
     error-free transformations [3]_ and applied as
-    :math:`e^{d + e} \approx e^{d}(1 + e)`. A rounded shift would be
+    :math:`e^{d + e} \approx e^{d}(1 + e)`. (This is the float64 and
+    integer rule.) A rounded shift would be
     amplified by :math:`|x_i - c|` in the exponential, which costs the plain
     max-shift hundreds of ulps on inputs spread over :math:`[-700, 0]`.
     float16, float32 and bfloat16 inputs are computed in float64 with
-    :math:`c = m` (whose rounding errors are far below the format's) and
-    rounded once.
+    :math:`c = m`, whose rounding (at most half an ulp of :math:`m`) is far
+    below the format's resolution, and rounded to the format at the end.
 
     In float64, with :math:`t` the largest term and :math:`r` the sum of the
     others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
     :math:`e_i/(t + r)`. In a narrower format :math:`t = 1` exactly, and every
-    entry gets :math:`e_i` times the float64 reciprocal of the sum of all
-    terms. These are monotone non-decreasing in the entry's own
-    logit, as checked on fine grids in float16, float32 and float64, including
-    where the result rounds to 0 or 1; the form :math:`t/(t + r)` for the
-    largest entry in float64 is not (it decreased on hundreds of thousands of
-    grid steps of :math:`[36.5, 37.5]` for ``softmax([z, 0])``).
+    entry gets :math:`e_i/s`, with :math:`s` the float64 sum of all terms.
+    For the largest entry these forms are monotone non-decreasing in its own
+    logit by construction wherever the shift is 0 or :math:`m` (the other terms
+    stay or fall as it rises); where an integer shift steps, for the other
+    entries and for ``softmax([z, 0])``, monotonicity is checked on fine grids
+    in float16, float32 and float64, including where the result rounds to 0
+    or 1, and on float32 grids searched around rounding midpoints. The form
+    :math:`t/(t + r)` for the largest entry in float64 is not monotone (it
+    decreased on hundreds of thousands of grid steps of :math:`[36.5, 37.5]`
+    for ``softmax([z, 0])``).
 
     Accuracy, measured against correctly rounded references (see
     :mod:`softmax_lib.testing` and the module notes): at most 2 ulp in
-    float64 and integer input (tested bound 3), correctly rounded in float32,
-    float16 and bfloat16 on the book's adversarial families (dominant
+    float64 and integer input (tested bound 3), within 1 ulp in float32,
+    float16 and bfloat16, and correctly rounded on the book's adversarial
+    families, though not everywhere (see the module notes) (dominant
     entry, near ties, wide range, large offsets, long rows of up to
     :math:`10^6` entries, any axis, temperatures from 5e-324 to 1.7e308);
     float64 rows sum to 1 within 1 eps (tested bound 2). Every finite

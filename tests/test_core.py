@@ -590,6 +590,38 @@ def test_sigmoid_and_softmax_are_monotone_in_their_own_logit(dtype):
             assert _decreases(-p[:, 1]) == 0, (lo, hi, others)
 
 
+# Rows [z, a] in which the exact p_z crosses the float32 rounding midpoint
+# 1/2 - (2k + 1) 2**-26 at a tiny z: float64 results there lie within an ulp of the
+# midpoint, where a one-ulp wobble of the float64 quotient turns into a float32
+# decrease. The values of k include those where an earlier version decreased (2169
+# and 102290 with a zero shift; the others multiplying by a float64 reciprocal).
+MIDPOINT_KS = list(range(20)) + [2169, 94987, 102290, 127550, 242739, 312121, 400551]
+MIDPOINT_KS += [582877, 591923, 912173]
+
+
+def _consecutive_float32(center: float, count: int) -> np.ndarray:
+    """The 2 * count + 1 consecutive float32 values around `center` (same sign)."""
+    c = np.float32(center)
+    bits = np.abs(c).view(np.int32) + np.arange(-count, count + 1, dtype=np.int32)
+    return np.copysign(bits[bits >= 0].view(np.float32), c)
+
+
+def test_softmax_is_monotone_around_float32_midpoints():
+    decreases = 0
+    for k in MIDPOINT_KS:
+        with mp.workprec(200):
+            midpoint = mp.mpf(0.5) - (2 * k + 1) * mp.mpf(2) ** -26
+            gap = mp.log(1 / midpoint - 1)  # a - z where the exact p_z is the midpoint
+            a = np.float32(float(gap))
+            z_star = float(mp.mpf(float(a)) - gap)
+        z = _consecutive_float32(z_star, 20_000)
+        z = z[np.argsort(z, kind="stable")]
+        p = softmax(np.stack([z, np.full_like(z, a)], axis=-1))
+        decreases += _decreases(p[:, 0]) + _decreases(-p[:, 1])
+    print(f"decreases on {len(MIDPOINT_KS)} grids of 40,001 float32 steps: {decreases}")
+    assert decreases == 0
+
+
 def test_sigmoid_rounds_to_zero_and_one_where_it_should():
     # Correctly rounded sigmoid is 1 only above 54 ln 2 = 37.43 (GUIDE section 7).
     assert sigmoid(37.5) == 1.0 and sigmoid(36.0) < 1.0
@@ -736,8 +768,8 @@ def test_zero_shift_at_its_boundaries(dtype, temperature):
 def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeypatch):
     # softmax looks for entries tied with the maximum only in blocks where another term
     # equals the largest one, and not at all where the shift is the maximum itself (the
-    # largest term is then exactly 1; always so in float32 and float16, whose largest
-    # term stays in the sum). Rows with true ties, near ties whose terms or
+    # largest term is then exactly 1; always so in softmax of a narrower format, whose
+    # largest term stays in the sum). Rows with true ties, near ties whose terms or
     # probabilities round to the same value (only the maximum is tied), and no ties, mixed
     # in one block and in a long row cut into chunks; T = 0.37 shifts float64 by m.
     import softmax_lib._core as core
