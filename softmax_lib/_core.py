@@ -20,8 +20,8 @@ rounding error of ``x - m`` recovered by TwoSum (and that of the division by
 the temperature by TwoProduct) and applied as ``exp(d + e) ~ exp(d) * (1 + e)``.
 A narrower format carries no recovered error: its shift is 0 or ``m`` (always
 ``m`` in softmax, whose largest term is then exactly 1 and is summed with the
-others), and the rounding of ``x - m`` in float64 (at most half an ulp of
-``m``) stays far below the format's resolution.
+others), and the float64 roundings of ``x - m`` and of the division by the
+temperature stay far below the format's resolution.
 Log-sum-exp and log-softmax use ``log1p`` of the sum without the largest term.
 
 Measured worst errors against correctly rounded references (mpmath at 160
@@ -719,22 +719,34 @@ def softmax(
     amplified by :math:`|x_i - c|` in the exponential, which costs the plain
     max-shift hundreds of ulps on inputs spread over :math:`[-700, 0]`.
     float16, float32 and bfloat16 inputs are computed in float64 with
-    :math:`c = m`, whose rounding (at most half an ulp of :math:`m`) is far
-    below the format's resolution, and rounded to the format at the end.
+    :math:`c = m`, whose roundings (half a float64 ulp of :math:`x_i - m`,
+    and of the division by :math:`T`) are far below the format's
+    resolution, and rounded to the format at the end.
 
     In float64, with :math:`t` the largest term and :math:`r` the sum of the
     others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
     :math:`e_i/(t + r)`. In a narrower format :math:`t = 1` exactly, and every
     entry gets :math:`e_i/s`, with :math:`s` the float64 sum of all terms.
-    For the largest entry these forms are monotone non-decreasing in its own
-    logit by construction wherever the shift is 0 or :math:`m` (the other terms
-    stay or fall as it rises); where an integer shift steps, for the other
-    entries and for ``softmax([z, 0])``, monotonicity is checked on fine grids
-    in float16, float32 and float64, including where the result rounds to 0
-    or 1, and on float32 grids searched around rounding midpoints. The form
-    :math:`t/(t + r)` for the largest entry in float64 is not monotone (it
-    decreased on hundreds of thousands of grid steps of :math:`[36.5, 37.5]`
-    for ``softmax([z, 0])``).
+    For the largest entry, :math:`1/(1 + r/t)` and :math:`1/s` are monotone
+    non-decreasing in its own logit by construction wherever the terms carry
+    no recovered error and the shift is 0 or :math:`m` (the other terms then
+    stay or fall as it rises). The other entries, and the largest where an
+    integer shift steps, are checked on grids: fine grids in float16, float32
+    and float64 at :math:`T = 1, 1/2, 2`, including where the result rounds
+    to 0 or 1, and float32 grids of two-entry rows placed around rounding
+    midpoints (``tests/test_core.py``). Two limits of one ulp remain, which
+    only a correctly rounded softmax would remove. In float64 with a
+    temperature that is not a power of two, the recovered error
+    :math:`e^{\text{hi}}(1 + \text{lo})` wobbles as hi steps:
+    ``softmax([z, 0, -0.5], temperature=0.37)[0]`` decreases from
+    ``z = 0x1.0624dd2f296ffp-10`` to the next float64. In a narrower format,
+    an entry that is not the largest can decrease where its float64 value lies
+    within a float64 ulp of a rounding midpoint of the format: ``softmax`` of
+    the float32 row ``[z, 0.7173955, 0.26935619]`` decreases from
+    ``z = 0x1.2c3c2cp-30`` to the next float32. The form :math:`t/(t + r)`
+    for the largest entry in float64 is far from monotone (it decreased on
+    hundreds of thousands of grid steps of :math:`[36.5, 37.5]` for
+    ``softmax([z, 0])``).
 
     Accuracy, measured against correctly rounded references (see
     :mod:`softmax_lib.testing` and the module notes): at most 2 ulp in
