@@ -564,7 +564,13 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         terms = block if in_place else scratch("terms", *xb.shape)
         nz = _block_normaliser(xb, chunks, temperature, scratch, terms, whole_sum=True)
         total = nz.rest if nz.top is None else nz.top + nz.rest
-        has_ties = nz.top is not None and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
+        # With the shift c = m the largest term is exactly 1, and a tied entry's
+        # 1 / (1 + rest) already equals the largest entry's 1 / (1 + rest / 1).
+        has_ties = (
+            nz.top is not None
+            and nz.c is not nz.m
+            and np.count_nonzero(_Argmax(terms).get(terms) == nz.top)
+        )
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
@@ -757,9 +763,9 @@ def softmax(
     :mod:`softmax_lib.testing` and the module notes): at most 2 ulp in
     float64 and integer input (tested bound 3), within 1 ulp in float32,
     float16 and bfloat16, and correctly rounded on the book's adversarial
-    families, though not everywhere (see the module notes) (dominant
-    entry, near ties, wide range, large offsets, long rows of up to
-    :math:`10^6` entries, any axis, temperatures from 5e-324 to 1.7e308);
+    families (dominant entry, near ties, wide range, large offsets, long
+    rows of up to :math:`10^6` entries, any axis, temperatures from 5e-324
+    to 1.7e308), though neither bound is proved (see the module notes);
     float64 rows sum to 1 within 1 eps (tested bound 2). Every finite
     positive temperature gives the correct limit: uniform for huge
     :math:`T`, one-hot for tiny :math:`T`. Finite input never produces NaN,
