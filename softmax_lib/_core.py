@@ -14,8 +14,9 @@ towards ``m``. A NaN anywhere in a slice makes that whole slice NaN.
 Accuracy. Every format narrower than float64 (float16, float32, bfloat16
 and the other ``ml_dtypes`` formats) is computed in float64 and rounded once.
 The shift ``c`` is chosen so that no rounding error is amplified by the
-exponential: an integer (times the temperature, when that is a power of two)
-for which every ``x - c`` that matters is exact, or else ``m`` with the
+exponential: an integer (times the temperature, when that is a power of two),
+or ``m`` itself where Sterbenz's lemma applies, for which every ``x - c`` that
+matters is exact, or else ``m`` with the
 rounding error of ``x - m`` recovered by TwoSum (and that of the division by
 the temperature by TwoProduct) and applied as ``exp(d + e) ~ exp(d) * (1 + e)``.
 A narrower format carries no recovered error: its shift is 0 or ``m`` (always
@@ -296,9 +297,11 @@ def _shift(
     least ``c / 2`` (Sterbenz) or ``k >= 1492`` (then ``x < c / 2`` gives
     ``(x - c) / T < -746``, whose exponential is 0 however it is rounded).
     When every ``m / T`` is finite, the whole block is first tried at once:
-    ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and
-    ``k = ceil(m / T)`` for every row when the smallest entry of the block is
-    positive and at least half of every row's ``c`` (Sterbenz again).
+    ``k = 0`` or ``ceil`` as above when every ``m / T <= 680``, and the
+    shift ``m`` itself for every row, with no error to keep, when the
+    smallest entry of the block is positive and at least half of the largest
+    maximum (Sterbenz again: every ``x - m`` is exact, and the largest term
+    is exactly 1).
     Every other row, and every other temperature, gets the shift ``m`` with
     the rounding error kept. Rows with an infinite or NaN maximum get some
     shift (they are repaired afterwards).
@@ -318,10 +321,9 @@ def _shift(
             k = np.ceil(np.minimum(mz, 0.0))
             return (k if temperature == 1.0 else k * temperature), False
         lowest = float(xb.min()) / temperature
-        if lowest > 0.0 and lowest >= 0.5 * math.ceil(hi):
-            # every entry is at least half of every row's ceil(m / T): Sterbenz for all rows
-            up = np.ceil(mz)
-            return (up if temperature == 1.0 else up * temperature), False
+        if lowest > 0.0 and lowest >= 0.5 * hi:
+            # every entry is at least half of its row's maximum: x - m is exact (Sterbenz)
+            return m, False
     k = np.ceil(np.minimum(mz, 0.0))
     large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
     up = np.ceil(mz)
@@ -722,7 +724,8 @@ def softmax(
     is computed exactly: for :math:`T = 1` (and any power of two, on
     :math:`m/T`), :math:`c = 0` when :math:`0 \le m \le 680`, and
     :math:`c = \lceil m \rceil` when :math:`m < 0` or when Sterbenz's lemma
-    covers the row; otherwise :math:`c = m` and the rounding error of the
+    covers the row (:math:`c = m` itself when it covers the whole array or
+    block); otherwise :math:`c = m` and the rounding error of the
     subtraction (and of the division by :math:`T`) is recovered by
     error-free transformations [3]_ and applied as
     :math:`e^{d + e} \approx e^{d}(1 + e)`. (This is the float64 and

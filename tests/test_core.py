@@ -774,7 +774,8 @@ def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeyp
     # largest term is then exactly 1; always so in softmax of a narrower format, whose
     # largest term stays in the sum). Rows with true ties, near ties whose terms or
     # probabilities round to the same value (only the maximum is tied), and no ties, mixed
-    # in one block and in a long row cut into chunks; T = 0.37 shifts float64 by m.
+    # in one block, in a long row cut into chunks and in a block of large positive
+    # entries; T = 0.37 shifts float64 by m.
     import softmax_lib._core as core
 
     monkeypatch.setattr(core, "_BLOCK", block)
@@ -791,7 +792,9 @@ def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeyp
         dtype=dtype,
     )
     long_row = np.tile(np.array([0.0, 4.0, 4.0, 3.0, -8.25], dtype=dtype), 300)[None, :]
-    for x in (rows, long_row):
+    # every entry at least half the largest maximum: float64 shifts the block by m (exact)
+    offset_rows = np.array([[1000.0, 999.0, 1000.0, 998.5], [700.5, 700.5, 699.0, 690.0]])
+    for x in (rows, long_row, offset_rows.astype(dtype)):
         p = softmax(x, temperature=temperature)
         for r, row in enumerate(x):
             at_max = p[r][row == row.max()]
