@@ -332,6 +332,12 @@ def adversarial_rows(
     ``extreme temperatures``
         The same logits at a subnormal or a huge temperature (uniform or
         one-hot limits), taken from 5e-324, 1e-300, 1.5e300 and 1.7e308.
+    ``few large terms``
+        A maximum of exactly 0, one, two or three entries within a few units
+        of it and the others well below, shuffled: the sum without the
+        largest term is dominated by one or a few terms, the case where a
+        plain pairwise sum rounds most (each addition onto a dominant
+        partial sum rounds at that term's scale).
     ``integers``
         Integer logits (compute in float64).
 
@@ -404,4 +410,10 @@ def adversarial_rows(
             float(rng.choice([5e-324, 1e-300, 1.5e300, 1.7e308])),
         ),
     }
+    few = []
+    for k in (1, 2, 3):
+        row = np.concatenate([[0.0], -rng.uniform(0.5, 3.0, k), -rng.uniform(4.0, 12.0, n - 1 - k)])
+        rng.shuffle(row)
+        few.append(row)
+    fam["few large terms"] = (rows(few), 1.0)
     return fam

@@ -120,6 +120,51 @@ def test_the_naive_and_shifted_formulas_miss_the_targets():
     assert ulp_error(log_softmax(x)[0], ref_logp[0], np.float64) <= 1
 
 
+# Rows found outside the tests on which earlier versions missed the float64 targets:
+# logsumexp 3 ulp on rows of 10 whose maximum is exactly 0 (one term near 1 summed
+# with small ones), and log_softmax 4 ulp on large-offset rows whose largest other
+# term dominates the rest.
+DOMINATED_LSE_ROWS = [
+    [
+        "-0x1.20c542151e020p+3", "-0x1.7b1575a329091p+2", "-0x1.0f57fd5254cb4p+1",
+        "-0x1.7e66f043be6fcp+3", "0x0.0p+0", "-0x1.1840fe69d1b5ep+3",
+        "-0x1.2683cc52f5d84p+3", "-0x1.5a87d4cb09cf4p+2", "-0x1.b695e344200f9p+2",
+        "-0x1.d1372161a35d2p+2",
+    ],
+    [
+        "-0x1.3dcc7b204ffacp+3", "-0x1.8552cd2d2f629p+2", "-0x1.8c0827974a2f2p+2",
+        "-0x1.6276943c68d50p+2", "0x0.0p+0", "-0x1.7703f5a46e8d0p+3",
+        "-0x1.5c22aa681a9f2p-1", "-0x1.ad69032d7d35fp+2", "-0x1.737fc8723661ep+3",
+        "-0x1.2e168a5a54c81p+3",
+    ],
+]  # fmt: skip
+DOMINATED_OFFSET_ROWS = [  # (family, seed, row)
+    ("large positive offset", 189, 0),
+    ("large positive offset", 93, 2),
+    ("large positive offset", 5, 1),
+    ("large negative offset", 406, 1),
+]
+
+
+@pytest.mark.parametrize("short_row", [0, 64])  # every row summed by argmax, or by columns
+def test_sums_dominated_by_one_term_stay_within_the_targets(short_row, monkeypatch):
+    monkeypatch.setattr(core, "_SHORT_ROW", short_row)
+    # The pairwise sum rounds every addition onto the partial sum that holds a
+    # dominant term; summing the largest other term apart keeps log1p's input accurate.
+    for hexes in DOMINATED_LSE_ROWS:
+        row = np.array([float.fromhex(h) for h in hexes])
+        _, ref_logp, ref_lse = reference_softmax(row)
+        assert ulp_error(logsumexp(row), ref_lse, np.float64) <= 2
+        logp = log_softmax(row)
+        assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=True)) <= 3
+    for family, seed, r in DOMINATED_OFFSET_ROWS:
+        rows, _ = adversarial_rows(np.random.default_rng(seed), np.float64)[family]
+        _, ref_logp, ref_lse = reference_softmax(rows[r])
+        logp = log_softmax(rows[r])
+        assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=True)) <= 3
+        assert ulp_error(logsumexp(rows[r]), ref_lse, np.float64) <= 2
+
+
 def test_logsumexp_near_zero_is_accurate_in_absolute_terms():
     # The documented exclusion: with m < 0 and LSE(x) close to 0, m + log1p(rest)
     # cancels; the error is then a few ulp of |m|, not of the result.
