@@ -765,6 +765,31 @@ def test_zero_shift_at_its_boundaries(dtype, temperature):
         assert _worst_ulps(x[r : r + 1], temperature, dtype) <= target
 
 
+@pytest.mark.parametrize("temperature", [1.0, 0.5, 2.0, 0.37])
+def test_float64_rows_do_not_depend_on_the_other_rows_of_their_block(temperature):
+    # The shift is chosen for a whole block when it can be, with the same result as
+    # row by row: each float64 row gives the same bits alone and inside a block with rows
+    # of other kinds (above and below 680, entries below half the maximum, negative).
+    rng = np.random.default_rng(31)
+    t = temperature
+    rows = [
+        1000.0 * t + 20.0 * t * rng.standard_normal(48),  # every entry above half the max
+        np.concatenate([[1000.0 * t], np.zeros(47)]),  # entries below half the maximum
+        600.0 * t + 5.0 * t * rng.standard_normal(48),  # maximum within the zero shift
+        -1000.0 * t + 20.0 * t * rng.standard_normal(48),  # negative maximum
+        np.concatenate([[3.0e5 * t], 3.0e5 * t - rng.uniform(0.0, 50.0 * t, 47)]),
+    ]
+    x = np.array(rows)
+    for f in (softmax, log_softmax):
+        together = f(x, temperature=t)
+        for r in range(len(rows)):
+            alone = f(x[r], temperature=t)
+            assert np.array_equal(alone, together[r]), (f.__name__, r)
+    together = logsumexp(x / t)
+    for r in range(len(rows)):
+        assert logsumexp(x[r] / t) == together[r], r
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
 @pytest.mark.parametrize("block", [16, 1 << 16])
 @pytest.mark.parametrize("temperature", [1.0, 0.37])
