@@ -182,7 +182,10 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
 #    computed as ``exp(hi) * (1 + lo)`` (:func:`_terms`);
 # 3. the largest term left out of the sum, so that the log-normaliser is
 #    ``log1p(rest / top)`` (:func:`_block_normaliser`; softmax of a narrower
-#    format keeps it in the sum, where it is exactly 1).
+#    format keeps it in the sum, where it is exactly 1);
+# 4. in float64, the largest of the other terms added apart from the sum of
+#    the rest (:func:`_largest_and_sum`), and a long row's chunk sums added
+#    with Neumaier's compensation (:func:`_sum_of_parts`).
 #
 # Two steps cost nothing where they are not needed: a block whose scaled maxima
 # all lie in (-1, 680] is not shifted at all (the exponential reads the input;
