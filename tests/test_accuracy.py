@@ -172,7 +172,7 @@ def test_sums_dominated_by_one_term_stay_within_the_targets(short_row, monkeypat
         logp = log_softmax(rows[r])
         assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=True)) <= 3
         assert ulp_error(logsumexp(rows[r]), ref_lse, np.float64) <= 2
-    # softmax was 4 ulp off here: the sum's rounding passes into every entry's division
+    # softmax was 4 ulp off here (the shift ceil(m) rounded the largest term, exp(m - c))
     row = few_large_terms_at_1000(1943, 130, 3)
     ref_p, _, _ = reference_softmax(row)
     assert max(ulp_error(c, y, np.float64) for c, y in zip(softmax(row), ref_p, strict=True)) <= 3
@@ -181,7 +181,7 @@ def test_sums_dominated_by_one_term_stay_within_the_targets(short_row, monkeypat
 # Rows built so that several comparable terms put the sum just above a power of two,
 # where the result's ulp halves: the pairwise sum's own rounding (one or two ulps) then
 # exceeds the float64 targets by one ulp. The module notes document this limit; the
-# test pins it.
+# test holds it there.
 LIMIT_LSE_ROW = [  # logsumexp 3 ulp off (target 2); maximum exactly 0
     "-0x1.a2c87924f7268p+3", "-0x1.74d07e5711088p+2", "0x0.0p+0",
     "-0x1.9a664c0f99c96p+2", "-0x1.209633745a2dep+3", "-0x1.aa940b7a06276p+2",
@@ -213,7 +213,7 @@ LIMIT_LOG_SOFTMAX_ROW = [  # log_softmax 4 ulp off (target 3); maximum -1000.3
 ]  # fmt: skip
 
 
-def test_rows_built_against_the_sum_miss_the_float64_targets_by_one_ulp():
+def test_rows_built_against_the_sum_stay_within_one_ulp_of_the_float64_targets():
     row = np.array([float.fromhex(h) for h in LIMIT_LSE_ROW])
     _, _, ref_lse = reference_softmax(row)
     assert ulp_error(logsumexp(row), ref_lse, np.float64) <= 3
