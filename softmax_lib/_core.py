@@ -140,7 +140,8 @@ def _as_rows(
     n_kept = arr.ndim - len(axes)
     shape = arr.shape
     if axes == (n_kept,):  # the last axis: a reshape suffices
-        return arr.reshape(math.prod(shape[:n_kept]), shape[n_kept]), lambda y: y.reshape(shape)
+        rows = shape[0] if n_kept == 1 else math.prod(shape[:n_kept])
+        return arr.reshape(rows, shape[n_kept]), lambda y: y.reshape(shape)
     if sorted(axes) == list(range(n_kept, arr.ndim)):  # trailing axes: a reshape suffices
         rows = arr.reshape(math.prod(shape[:n_kept]), math.prod(shape[n_kept:]))
         return rows, lambda y: y.reshape(shape)
@@ -207,6 +208,8 @@ _SHORT_ROW = 16
 _ZERO_SHIFT_MAX = 680.0
 #: From this shift on, x - c is exact or x - c < -746 (exp(x - c) == 0) for every x <= c.
 _ALL_EXACT_SHIFT = 1492.0
+#: The shift of a block that is not shifted (compared by identity).
+_NO_SHIFT = 0.0
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitting constant for float64
 #: Below this, sigmoid(z) is computed as exp(z) (there 1 + e^-z rounds to e^-z).
 _SIGMOID_EXP = -40.0
@@ -237,15 +240,20 @@ class _Scratch:
     buffer holds a whole row when the row is long.
     """
 
-    __slots__ = ("work", "per_buffer", "shape", "_arrays")
+    __slots__ = ("work", "shape", "_arrays")
 
     def __init__(self, X: np.ndarray, temperature: float = 1.0) -> None:
         rows, n = X.shape
-        self.work = _work_dtype(X.dtype)
+        size = rows * n
+        self.work = work = _work_dtype(X.dtype)
         share = 16 if temperature == 1.0 or math.frexp(temperature)[0] == 0.5 else 32
-        self.per_buffer = min(_BLOCK, max(min(1024, X.size), X.size // share))
-        width = n if X.dtype != self.work else min(n, self.per_buffer)
-        self.shape = (min(rows, max(1, self.per_buffer // n)), width)
+        # min(_BLOCK, max(min(1024, size), size // share)), without the slow builtins
+        per_buffer = size if size <= 1024 else max(1024, size // share)
+        if per_buffer > _BLOCK:
+            per_buffer = _BLOCK
+        width = n if X.dtype != work or n <= per_buffer else per_buffer
+        per_block = per_buffer // n
+        self.shape = (rows if per_block >= rows else per_block or 1, width)
         self._arrays: dict[str, np.ndarray] = {}
 
     def __call__(self, name: str, rb: int, width: int) -> np.ndarray:
@@ -257,36 +265,61 @@ class _Scratch:
     def blocks(self, rows: int, n: int) -> list[tuple[slice, list[slice]]]:
         """Blocks of rows, each with its column chunks."""
         per_block, width = self.shape
-        chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
-        if per_block >= rows:
-            return [(slice(0, rows), chunks)]
+        if width >= n:
+            chunks = [slice(0, n)]
+            if per_block >= rows:
+                return [(slice(0, rows), chunks)]
+        else:
+            chunks = [slice(c0, min(n, c0 + width)) for c0 in range(0, n, width)]
         return [(slice(r0, r0 + per_block), chunks) for r0 in range(0, rows, per_block)]
+
+
+#: A value per row of a block: a 1-D array, or a numpy scalar for a block of one row
+#: (whose arithmetic costs far less than that of one-element arrays).
+_PerRow = Any
+
+
+def _col(v: _PerRow) -> _PerRow:
+    """A value per row, shaped to broadcast along the rows of its block."""
+    return v[:, None] if v.ndim else v
+
+
+def _row_sums(y: np.ndarray) -> _PerRow:
+    """The sum of each row of the 2-D `y` (numpy's pairwise sum)."""
+    sums = y.sum(axis=1)
+    return sums if y.shape[0] > 1 else sums[0]
 
 
 class _Argmax:
     """The first largest entry of each row of a block (NaN wins), and access to that entry.
 
-    Contiguous arrays are read and written through flat indices
+    In a block of one row, the entry is read and written as a numpy scalar.
+    Otherwise, contiguous arrays are read and written through flat indices
     (:func:`numpy.take`, :func:`numpy.put`), which allocate nothing beyond
-    their result; other layouts use fancy indexing.
+    their result, and other layouts through fancy indexing.
     """
 
-    __slots__ = ("col", "flat")
+    __slots__ = ("one", "col", "flat")
 
     def __init__(self, xb: np.ndarray) -> None:
         rb, n = xb.shape
-        self.col = xb.argmax(axis=1)
-        self.flat = self.col if rb == 1 else self.col + np.arange(0, rb * n, n)
+        self.one = rb == 1
+        self.col: Any = int(xb.argmax()) if self.one else xb.argmax(axis=1)
+        self.flat: Any = None if self.one else self.col + np.arange(0, rb * n, n)
 
-    def get(self, a: np.ndarray) -> np.ndarray:
+    def get(self, a: np.ndarray) -> _PerRow:
         """``a[r, col[r]]`` for every row ``r`` of the 2-D array `a` (of the block's shape)."""
+        if self.one:
+            return a[0, self.col]
         if a.flags.c_contiguous:
-            return cast(np.ndarray, a.take(self.flat))
-        return cast(np.ndarray, a[np.arange(a.shape[0]), self.col])
+            return a.take(self.flat)
+        return a[np.arange(a.shape[0]), self.col]
 
-    def put(self, a: np.ndarray, values: np.ndarray | float) -> None:
+    def put(self, a: np.ndarray, values: _PerRow | float) -> None:
         """Set ``a[r, col[r]] = values[r]`` for every row ``r``."""
-        if a.flags.c_contiguous:
+        if self.one:
+            a[0, self.col] = values
+        elif a.flags.c_contiguous:
             a.put(self.flat, values)
         else:
             a[np.arange(a.shape[0]), self.col] = values
@@ -337,7 +370,7 @@ def _shift(
         return m, True
     lo, hi = lowest_m / temperature, highest_m / temperature  # the range of m / T
     if -1.0 < lo and hi <= _ZERO_SHIFT_MAX:
-        return 0.0, False
+        return _NO_SHIFT, False
     if not exact:
         return m, False
     mz = m if temperature == 1.0 else m / temperature
@@ -349,7 +382,9 @@ def _shift(
         # every row above 680 and every entry at least half of the largest maximum: the
         # rule below gives every row c = m (compared in the working precision)
         m_max = highest_m if m.dtype == np.float64 else m.max()  # exact, as a float64
-        if lo > _ZERO_SHIFT_MAX and xb.min() / temperature >= 0.5 * (m_max / temperature):
+        if lo > _ZERO_SHIFT_MAX and (
+            xb.take(xb.argmin()) / temperature >= 0.5 * (m_max / temperature)
+        ):  # (an argmin and a take cost less than a min reduction)
             return m, False
     k = np.ceil(np.minimum(mz, 0.0))
     large = ~((mz <= _ZERO_SHIFT_MAX) & (mz > -np.inf))  # NaN and overflow included
@@ -415,8 +450,8 @@ def _exponent(
         if xc.dtype != hi.dtype:
             np.copyto(hi, xc, casting="unsafe")  # exact: the working precision is wider
             src = hi
-        if isinstance(c, np.ndarray):
-            np.subtract(src, c[:, None], out=hi)
+        if c is not _NO_SHIFT:
+            np.subtract(src, _col(c), out=hi)
             src = hi
         inverse = 1.0 / temperature
         if temperature == 1.0:
@@ -427,7 +462,7 @@ def _exponent(
         else:
             np.divide(src, temperature, out=hi)
         return None
-    cc = cast(np.ndarray, c)[:, None]
+    cc = _col(c)
     frac, e = math.frexp(temperature)
     if temperature == 1.0:
         frac, e = 1.0, 0
@@ -469,7 +504,7 @@ def _terms(
     scratch: _Scratch,
 ) -> np.ndarray:
     """``exp((xc - c) / T)`` into `y`, as ``exp(hi) * (1 + lo)`` when the error is kept."""
-    if temperature == 1.0 and not isinstance(c, np.ndarray):  # the zero shift: exp(x)
+    if temperature == 1.0 and c is _NO_SHIFT:  # exp(x)
         if xc.dtype != y.dtype:
             np.copyto(y, xc, casting="unsafe")  # exact: the working precision is wider
             xc = y
@@ -485,21 +520,17 @@ def _terms(
     return y
 
 
-def _sum_of_parts(parts: list[np.ndarray]) -> np.ndarray:
-    """Sum of a long row's one-entry partial sums, with Neumaier's compensation.
-
-    The parts are added as scalars of their own dtype (float64 or longdouble).
-    """
-    total, carry = parts[0][0], parts[0][0] * 0
-    for part in parts[1:]:
-        v = part[0]
+def _sum_of_parts(parts: list[Any]) -> Any:
+    """Sum of a long row's partial sums (numpy scalars), with Neumaier's compensation."""
+    total, carry = parts[0], parts[0] * 0
+    for v in parts[1:]:
         s = total + v
         carry += (total - s) + v if abs(total) >= abs(v) else (v - s) + total
         total = s
-    return np.array([total + carry], dtype=parts[0].dtype)
+    return total + carry
 
 
-def _largest_and_sum(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _largest_and_sum(y: np.ndarray) -> tuple[_PerRow, _PerRow]:
     """Per row of the non-negative `y`: its largest entry, and the sum of the others.
 
     numpy's pairwise sum rounds each addition to a partial sum, so a row
@@ -519,11 +550,11 @@ def _largest_and_sum(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             np.minimum(big, y[:, j], out=smaller)
             np.add(small, smaller, out=small)
             np.maximum(big, y[:, j], out=big)
-        return big, small
+        return (big, small) if rb > 1 else (big[0], small[0])
     arg = _Argmax(y)
     big = arg.get(y)
     arg.put(y, 0.0)
-    small = y.sum(axis=1)
+    small = _row_sums(y)
     arg.put(y, big)  # softmax divides every term afterwards
     return big, small
 
@@ -532,14 +563,14 @@ class _Normaliser(NamedTuple):
     """What the first pass over a block finds, per row."""
 
     arg: _Argmax  # where the largest entry is
-    m: np.ndarray  # the largest entry
+    m: _PerRow  # the largest entry
     finite: bool  # whether every largest entry is finite (False does not say it is not)
-    c: np.ndarray | float  # the shift of the exponents (0.0: none)
+    c: _PerRow | float  # the shift of the exponents (_NO_SHIFT: none)
     keep_error: bool  # whether (x - c) / T is carried with its rounding error
-    top: np.ndarray | None  # exp((m - c) / T), the largest term; None: 1, counted in rest
-    rest: np.ndarray  # the sum of the other terms (of every term when top is None)
-    second: np.ndarray | None  # the largest of the other terms (float64 only, else None)
-    total: np.ndarray  # the sum of every term, top included
+    top: _PerRow | None  # exp((m - c) / T), the largest term; None: 1, counted in rest
+    rest: _PerRow  # the sum of the other terms (of every term when top is None)
+    second: _PerRow | None  # the largest of the other terms (float64 only, else None)
+    total: _PerRow  # the sum of every term, top included
 
 
 def _block_normaliser(
@@ -569,7 +600,7 @@ def _block_normaliser(
     rb = xb.shape[0]
     arg = _Argmax(xb)
     m = arg.get(xb).astype(scratch.work, copy=False)
-    lowest, highest = (float(m[0]),) * 2 if rb == 1 else (float(m.min()), float(m.max()))
+    lowest, highest = (float(m),) * 2 if rb == 1 else (float(m.min()), float(m.max()))
     finite = -math.inf < lowest and highest < math.inf  # NaN compares False
     exact = xb.dtype == scratch.work  # else a narrower format, computed in float64
     apart = exact or not whole_sum  # whether the largest term is summed apart
@@ -585,7 +616,7 @@ def _block_normaliser(
             top = arg.get(y)
             arg.put(y, 0.0)
         if not exact:  # a float64 sum carries far less error than the narrower format
-            rest = y.sum(axis=1)
+            rest = _row_sums(y)
             total = rest if top is None else top + rest
             return _Normaliser(arg, m, finite, c, keep_error, top, rest, None, total)
         big, small = _largest_and_sum(y)
@@ -595,18 +626,18 @@ def _block_normaliser(
         total = pair + (small + (big - (pair - top)))
         return _Normaliser(arg, m, finite, c, keep_error, top, big + small, big, total)
     # a long row: one row, several chunks
-    top = np.ones(1, dtype=scratch.work) if apart else None
-    j = int(arg.col[0])
-    parts: list[np.ndarray] = []
+    top = None
+    j = arg.col  # an int: the block is one row
+    parts: list[Any] = []
     second = None
     for cols in chunks:
         y = terms[:, cols] if terms is not None else scratch("terms", 1, cols.stop - cols.start)
         _terms(xb[:, cols], c, temperature, keep_error, y, scratch)
-        if top is not None and cols.start <= j < cols.stop:
-            top[0] = y[0, j - cols.start]
+        if apart and cols.start <= j < cols.stop:
+            top = y[0, j - cols.start]
             y[0, j - cols.start] = 0.0
         if not exact:
-            parts.append(y.sum(axis=1))
+            parts.append(_row_sums(y))
             continue
         big, small = _largest_and_sum(y)
         parts += [big, small]
@@ -618,7 +649,7 @@ def _block_normaliser(
 
 def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.ndarray, int]]:
     """Rows whose maximum is infinite: (row, entries tied at the maximum, their number)."""
-    m = nz.m
+    m = np.atleast_1d(nz.m)
     for r in np.flatnonzero(np.isinf(m)):
         tied = xb[r] == m[r]
         yield int(r), tied, int(tied.sum())
@@ -655,13 +686,13 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
-                np.divide(y, total[:, None], out=y)
+                np.divide(y, _col(total), out=y)
         else:
-            np.divide(terms, total[:, None], out=block, casting="unsafe")
+            np.divide(terms, _col(total), out=block, casting="unsafe")
         if nz.top is not None:  # the largest entry, apart: 1 / (1 + rest / top)
             top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
             if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
-                top_b, m = top.astype(block.dtype)[:, None], nz.m[:, None]
+                top_b, m = _col(top.astype(block.dtype)), _col(nz.m)
                 for cols in chunks:
                     np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
             else:
@@ -688,7 +719,7 @@ def _log_softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> Non
         xb, block = X[rows], out[rows]
         rb = xb.shape[0]
         nz = _block_normaliser(xb, chunks, temperature, scratch, block if in_place else None)
-        log_norm = np.log1p(nz.rest / nz.top)[:, None]
+        log_norm = _col(np.log1p(nz.rest / nz.top))
         for cols in chunks:
             w = cols.stop - cols.start
             hi = block[:, cols] if in_place else scratch("terms", rb, w)
