@@ -46,32 +46,47 @@ logsumexp    1 ulp                      0 ulp (correctly rounded)
 ===========  =========================  ==================================
 
 and float64 rows sum to 1 within 1 eps. The tests hold the targets 3, 3, 2
-ulp (float64) and 1 ulp (narrower formats). Excluded: log-sum-exp close to 0
-with a negative maximum (see :func:`logsumexp`). "Correctly rounded" is what
-these families measure, not a guarantee: a result within about 2**-44 of a
-rounding midpoint (relative) can be 1 ulp off, as a search for such inputs
-finds (``tests/test_accuracy.py``), and ``ml_dtypes`` converts float64 to
-bfloat16 and the float8 formats through float32, rounding twice. The float64
-bounds are measured, not proved, and some rows exceed them. A held-out
-search found none beyond the targets on its families: float64 seeds 10-599
-of every family but the long row, and 72,000 rows of 6 to 130 entries made
-of a maximum (exactly 0, or near 1000), one to three terms within 3 of it
-and the others 4 to 12 below; there softmax and log-softmax were at most 3
-ulp off and log-sum-exp at most 2. The previous version (a plain pairwise
-sum, and the shift ``ceil(m)`` for offset rows) was 4 ulp off in softmax
-and log-softmax and 3 in log-sum-exp on some of those rows;
-``tests/test_accuracy.py`` keeps six of them. Rows built so that several
-comparable terms put the sum just above a power of two, where the result's
-ulp halves, still miss the targets by one ulp (log-sum-exp 3 ulp,
-log-softmax 4 ulp; two such rows are in the tests): the sum of the terms
-other than the two largest is rounded (numpy's pairwise sum, or a running
-sum for rows of at most 16 entries), and ``log1p`` passes that rounding on.
-Ordinary rows can exceed them too: one of 500 rows of 30 logits drawn from
-N(0, 4) (seed 0) was 4 ulp off in softmax. A compensated or exactly
-rounded sum would remove the excess of the sum (Rump, Ogita and Oishi's
-extraction does it in numpy), at the cost of a buffer as large as a block
-and four more passes over the terms, beyond this library's memory and
-speed targets.
+ulp (float64) and 1 ulp (narrower formats). Excluded: log-sum-exp with a
+negative maximum and ``|LSE| < |m|`` (see :func:`logsumexp`). "Correctly
+rounded" is what these families measure, not a guarantee: a result within
+about 2**-44 of a rounding midpoint (relative) can be 1 ulp off, as a search
+for such inputs finds (``tests/test_accuracy.py``), and ``ml_dtypes``
+converts float64 to bfloat16 and the float8 formats through float32,
+rounding twice.
+
+The float64 bounds are measured on those families, not proved, and other
+rows exceed them. A held-out search found none beyond the targets on its
+families: float64 seeds 10-599 of every family but the long row, and 72,000
+rows of 6 to 130 entries made of a maximum (exactly 0, or near 1000), one to
+three terms within 3 of it and the others 4 to 12 below; there softmax and
+log-softmax were at most 3 ulp off and log-sum-exp at most 2. An earlier
+version (a plain pairwise sum, and the shift ``ceil(m)`` for offset rows) was 4 ulp
+off in softmax and log-softmax and 3 in log-sum-exp on some of those rows;
+``tests/test_accuracy.py`` keeps six of them. The rows found beyond the
+targets all owe their excess to one rounding: that of the sum of the terms
+other than the two largest (numpy's pairwise sum, or a running sum for rows
+of at most 16 entries), which softmax's division passes on and ``log1p``
+damps:
+
+* rows of many equal terms: ``softmax([1.0] * 69)`` is 4 ulp off and 86
+  copies of ``-0x1.04c28337026fcp+0`` 5 ulp (scipy's max-shifted formula is
+  exact on constant rows, whose terms it makes exactly 1); rows with many
+  entries tied at the maximum, and rows of small integers, reach 4-5 ulp in
+  softmax, and their probabilities sum to 1 within up to 4 eps (119 copies
+  of ``-0x1.9178868c95974p+0``);
+* rows built so that several comparable terms put the sum just above a
+  power of two, where the result's ulp halves: log-sum-exp 3 ulp,
+  log-softmax 4 ulp;
+* rarely, rows without such structure: softmax 4 ulp on a row of 33 normal
+  logits at ``T = 3``, and on one of 500 rows of 30 logits of standard
+  deviation 2 on CPUs with AVX-512 only (numpy's exponential rounds
+  differently there).
+
+``tests/test_accuracy.py`` holds these rows within their measured errors. A sum
+accurate to about one rounding (a compensated pairwise sum, or Rump, Ogita
+and Oishi's extraction) removes every excess found, but in numpy it costs
+several more passes over the terms, and the extraction a buffer as large as
+a block: beyond this library's speed and memory targets.
 
 Floating-point exceptions: no public function raises or warns for finite
 input, whatever :func:`numpy.errstate` says; every operation that can
@@ -90,9 +105,9 @@ input, plus a copy of the input when the reduced axes are not the last
 ones. Inputs of a few thousand entries need more: their scratch is at
 least 1024 elements (or the input) per buffer, and a call allocates a few
 kilobytes of numpy temporaries and Python objects. Measured with
-:mod:`tracemalloc` on 1000 float64 entries: 1.44-1.47x the input for
+:mod:`tracemalloc` on 1000 float64 entries: 1.32-1.38x the input for
 ``T = 1`` and ``T = 0.5`` (softmax and log-softmax: the output plus about
-3.5 KB; log-sum-exp: a scratch of terms as large as the input plus about
+2.6 KB; log-sum-exp: a scratch of terms as large as the input plus about
 3 KB), and about 11.5x for a temperature that is not a power of two (the
 temporaries of TwoProduct, each the size of the input).
 """
@@ -850,7 +865,9 @@ def softmax(
 
     In float64, with :math:`t` the largest term and :math:`r` the sum of the
     others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
-    :math:`e_i/(t + r)`. In a narrower format :math:`t = 1` exactly, and every
+    :math:`e_i/(t + r)`, the total :math:`t + r` being formed from :math:`t`,
+    the largest other term and the sum of the rest, with the rounding error of
+    the first addition kept. In a narrower format :math:`t = 1` exactly, and every
     entry gets :math:`e_i/s`, with :math:`s` the float64 sum of all terms.
     For the largest entry, :math:`1/(1 + r/t)` and :math:`1/s` are monotone
     non-decreasing in its own logit by construction wherever the terms carry
@@ -879,8 +896,11 @@ def softmax(
     float16 and bfloat16, and correctly rounded on the book's adversarial
     families (dominant entry, near ties, wide range, large offsets, long
     rows of up to :math:`10^6` entries, any axis, temperatures from 5e-324
-    to 1.7e308), though neither bound is proved (see the module notes);
-    float64 rows sum to 1 within 1 eps (tested bound 2). Every finite
+    to 1.7e308), though neither bound is proved; float64 rows sum to 1
+    within 1 eps there (tested bound 2). Rows of many equal terms (constant
+    rows, many entries tied at the maximum, small integers) exceed these
+    bounds: up to 5 ulp, and sums within 4 eps of 1 (see the module notes,
+    which list every kind of row found beyond the bounds). Every finite
     positive temperature gives the correct limit: uniform for huge
     :math:`T`, one-hot for tiny :math:`T`. Finite input never produces NaN,
     infinity or a floating-point exception or warning, whatever
@@ -1097,11 +1117,12 @@ def logsumexp(
     sum; tested bound 2 on the families) and correctly rounded in float32, float16 and
     bfloat16; neither bound is proved (see the module notes).
     Excluded from these bounds,
-    because the problem itself is ill-conditioned there: rows with
-    :math:`m < 0` and :math:`|\operatorname{LSE}(x)| < |m|/2`, where the final addition
-    :math:`m + \operatorname{log1p}(r)` cancels; the error is then about
-    one ulp of :math:`|m|` in absolute terms, which can be many ulps of the
-    small result. Finite input never raises or warns. It satisfies
+    because the final addition :math:`m + \operatorname{log1p}(r)` cancels
+    there: rows with :math:`m < 0` and :math:`|\operatorname{LSE}(x)| < |m|`.
+    The error is then about one ulp of :math:`\operatorname{log1p}(r)`
+    (which is :math:`|m| + \operatorname{LSE}(x)`) in absolute terms: 3 ulp
+    of the result for ``logsumexp([-1.5] * 11)`` (LSE about 0.898), many
+    ulps where the result is close to 0. Finite input never raises or warns. It satisfies
     :math:`\max(x) \le \operatorname{LSE}(x) \le \max(x) + \log n`.
 
     Special values: ``-inf`` entries contribute nothing; an empty slice gives

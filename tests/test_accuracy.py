@@ -223,6 +223,75 @@ def test_rows_built_against_the_sum_stay_within_one_ulp_of_the_float64_targets()
     assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=True)) <= 4
 
 
+# Rows of many equal terms: the rounded sum of dozens of copies of one term is off by a
+# few ulps of the total, which softmax's division passes on (the module notes document
+# this limit, with these rows; the test holds it there). scipy's max-shifted formula is
+# exact on the constant rows, whose terms it makes exactly 1.
+MANY_EQUAL_TERMS = {  # softmax's measured error, and its sum's distance from 1
+    "69 ones": [1.0] * 69,  # 4 ulp, 2 eps
+    "86 equal": [float.fromhex("-0x1.04c28337026fcp+0")] * 86,  # 5 ulp, 3 eps
+    "119 equal": [float.fromhex("-0x1.9178868c95974p+0")] * 119,  # 4 ulp, 4 eps
+    "95 integers": [
+        1, 1, 0, 0, 2, 2, 2, 1, 2, 1, 0, 1, 1, 0, 1, 1, 0, 2, 0, 0, 0, 1, 0, 0, 2, 2, 2, 0,
+        1, 2, 1, 0, 2, 2, 1, 2, 2, 0, 0, 1, 1, 2, 0, 2, 0, 1, 2, 0, 2, 0, 1, 0, 0, 0, 2, 0,
+        1, 2, 2, 1, 1, 2, 2, 1, 1, 0, 2, 2, 0, 2, 2, 2, 1, 2, 2, 1, 2, 0, 0, 0, 0, 2, 2, 1,
+        2, 0, 0, 2, 1, 2, 2, 2, 2, 0, 2
+    ],  # 4 ulp, 2 eps
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MANY_EQUAL_TERMS)
+def test_rows_of_many_equal_terms_stay_within_two_ulp_of_the_float64_target(name):
+    x = np.array(MANY_EQUAL_TERMS[name], dtype=np.float64)
+    ref_p, ref_logp, ref_lse = reference_softmax(x)
+    p = softmax(x)
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(p, ref_p, strict=True)) <= 5
+    assert abs(math.fsum(p) - 1.0) <= 4 * np.finfo(np.float64).eps
+    # log_softmax and logsumexp pass the sum's rounding through log1p, which damps it
+    logp = log_softmax(x)
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(logp, ref_logp, strict=True)) <= 3
+    assert ulp_error(logsumexp(x), ref_lse, np.float64) <= 2
+
+
+# A row without such structure, 4 ulp off in softmax at T = 3 on CPUs with and without
+# AVX-512 (the module notes cite it): the same rounding of the sum, at the wrong place.
+ORDINARY_LIMIT_ROW = [
+    "-0x1.1f4ba6c8c2acep-1", "0x1.9b7275f374068p+0", "-0x1.c486914b25a80p+0",
+    "-0x1.e11cf8c636bbcp+1", "0x1.def01706b7924p+0", "-0x1.6efff1625baa3p+1",
+    "-0x1.4ba224ffc07e0p+1", "0x1.617594965cda4p+1", "-0x1.e4821846a3734p-1",
+    "-0x1.aabf12986063dp-4", "0x1.33c54908e44e5p-2", "0x1.8b3e4a9d1fc65p-1",
+    "0x1.c577a987bd2bfp+0", "-0x1.92f453bae2e55p-1", "-0x1.15ce518da35c1p+1",
+    "0x1.ba2170271816ep+0", "-0x1.fdfb1cace4c0fp-2", "-0x1.49fa0ef9a9c76p+0",
+    "0x1.0a32e2edd5601p+0", "0x1.2fb9ed0fe63f2p+0", "0x1.713f7be647770p-3",
+    "-0x1.1f86b741a3c12p+2", "0x1.fcb4e22cb876fp+1", "-0x1.6d4edbdc07099p-2",
+    "-0x1.9000f499ad5acp+1", "0x1.c2f796f542586p-1", "0x1.367445cb1b04dp+1",
+    "0x1.1212c1d7d933dp+1", "0x1.24ea2e8d97574p-1", "0x1.7c688b27dcf2ep-1",
+    "-0x1.ee943773f356dp+1", "-0x1.70b1825758e49p+2", "0x1.28808ede1e9bdp+1"
+]  # fmt: skip
+
+
+def test_an_ordinary_row_beyond_the_softmax_target_stays_within_one_ulp_of_it():
+    x = np.array([float.fromhex(h) for h in ORDINARY_LIMIT_ROW])
+    ref_p, _, _ = reference_softmax(x, 3.0)
+    p = softmax(x, temperature=3.0)
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(p, ref_p, strict=True)) <= 4
+
+
+# softmax adds the largest term and the largest other term with the rounding error of that
+# addition (Fast2Sum); with a plain top + (big + small), this row of small integers (tied
+# maxima) is 4 ulp off on CPUs with and without AVX-512.
+TWO_LARGEST_ROW = [
+    0, 1, 1, 2, 1, 0, 0, 1, 2, 1, 0, 2, 0, 2, 0, 0, 0, 1, 0, 2, 2, 1, 2, 1, 2, 2, 0, 2, 2, 1,
+    1, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 2, 0, 2, 2, 2, 0, 0
+]  # fmt: skip
+
+
+def test_softmax_total_keeps_the_rounding_error_of_its_two_largest_terms():
+    x = np.array(TWO_LARGEST_ROW, dtype=np.float64)
+    ref_p, _, _ = reference_softmax(x)
+    assert max(ulp_error(c, y, np.float64) for c, y in zip(softmax(x), ref_p, strict=True)) <= 3
+
+
 def test_logsumexp_near_zero_is_accurate_in_absolute_terms():
     # The documented exclusion: with m < 0 and LSE(x) close to 0, m + log1p(rest)
     # cancels; the error is then a few ulp of |m|, not of the result.
