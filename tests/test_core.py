@@ -831,3 +831,22 @@ def test_ties_found_by_the_largest_other_term(dtype, block, temperature, monkeyp
     p = softmax(rows)
     assert p[2, 0] >= p[2, 1]  # the near tie: the maximum alone gets the largest value
     assert_close_ulps(p[2], mp_softmax(rows[2].astype(float)).astype(dtype), 1)
+
+
+def test_float64_softmax_order_of_near_ties_within_its_accuracy():
+    # The largest entry gets 1 / (1 + r / t), the others e / (t + r): on near ties the
+    # two round independently, and the softmax Notes document that the largest can come
+    # out a few ulps below the next (keeping the order would break monotonicity).
+    rng = np.random.default_rng(11)
+    below, worst = 0, 0.0
+    for _ in range(2000):
+        x = rng.normal(0.0, 2.0, int(rng.integers(2, 12)))
+        j = int(np.argmax(x))
+        k = (j + 1) % x.size
+        x[k] = np.nextafter(x[j], -np.inf)  # one float below the maximum
+        p = softmax(x)
+        if p[j] < p[k]:
+            below += 1
+            worst = max(worst, float((p[k] - p[j]) / np.spacing(p[k])))
+    assert worst <= 3  # measured: 2 ulp here; 3 ulp at most, 255 rows, of 20,000
+    assert below <= 40  # measured: 24 of these 2,000
