@@ -62,34 +62,44 @@ three terms within 3 of it and the others 4 to 12 below; there softmax and
 log-softmax were at most 3 ulp off and log-sum-exp at most 2. An earlier
 version (a plain pairwise sum, and the shift ``ceil(m)`` for offset rows) was
 4 ulp off in softmax and log-softmax and 3 in log-sum-exp on some of those rows;
-``tests/test_accuracy.py`` keeps six of them. Softmax counts the terms of
-entries tied with the maximum instead of summing them: constant rows are
-correctly rounded, and on 4,000 rows of 2 to 129 entries (constant, a
-normal row with 2 or more entries raised to a common maximum, or small
-integers in [0, 2] or [-5, 5]; five temperatures from 0.37 to 3, offsets up
-to 1000) softmax was at most 3 ulp off, where the sum had made 31 of them
-4-6 ulp off (``softmax([1.0] * 69)`` 4 ulp, where the max-shifted formula is
-exact). The
-rows found beyond the targets all owe their excess to one rounding: that of
-the sum of the terms other than the two largest (numpy's pairwise sum, or a
-running sum for rows of at most 16 entries), which softmax's division passes
-on and ``log1p`` damps:
+``tests/test_accuracy.py`` keeps six of them. The rows found beyond the
+targets all owe their excess to one rounding: that of the sum of the terms
+other than the two largest (numpy's pairwise sum, or a running sum for rows
+of at most 16 entries), which softmax's division passes on and ``log1p``
+damps:
 
 * ordinary rows of a few dozen to a few hundred comparable terms, in
-  softmax: of 1000 rows of 100 standard-normal logits (seed 0), 15 have an
-  entry more than 3 ulp off (at most 5); of 1000 rows of 30, 2 (at most 4);
-  none of 200 rows of 1000 or of 2000 rows of 10. A row of 33 logits at
-  ``T = 3`` is 4 ulp off on CPUs with and without AVX-512 (a test holds it
-  there). log-softmax and log-sum-exp stay within their targets on these
-  rows;
+  softmax: of 1000 rows of 100 standard-normal logits (seed 0), 15 (14 on
+  CPUs without AVX-512) have an entry more than 3 ulp off, at most 5
+  (``scipy.special.softmax``: 532 rows, at most 7), and the probabilities of 15
+  rows sum to 1 within 2 eps but not 1; of 1000 rows of 30, 2 are beyond
+  (at most 4); none of 200 rows of 1000 or of 2000 rows of 10. A row of 33
+  logits at ``T = 3`` is 4 ulp off with and without AVX-512. log-softmax and
+  log-sum-exp stay within their targets on these rows;
+* rows of many equal terms, whose sum adds dozens of copies of one rounded
+  term: ``softmax([1.0] * 69)`` is 4 ulp off and 86 copies of
+  ``-0x1.04c28337026fcp+0`` 5 ulp (the max-shifted formula is exact on
+  constant rows, whose terms it makes exactly 1); rows with many entries
+  tied at the maximum, rows of small integers and rows of equal logits below
+  a larger one (``softmax([1.5] + [1.0] * 62)``: 5 ulp) reach 4-6 ulp, and
+  their probabilities sum to 1 within up to 4 eps (119 copies of
+  ``-0x1.9178868c95974p+0``);
 * rows built so that several comparable terms put the sum just above a
   power of two, where the result's ulp halves: log-sum-exp 3 ulp,
-  log-softmax 4 ulp (two such rows are in the tests).
+  log-softmax 4 ulp.
 
-A sum accurate to about one rounding (a compensated pairwise sum, or Rump,
+``tests/test_accuracy.py`` holds such rows within their measured errors. A
+sum accurate to about one rounding (a compensated pairwise sum, or Rump,
 Ogita and Oishi's extraction) removes every excess found, but in numpy it
-costs several more passes over the terms, and the extraction a buffer as
-large as a block: beyond this library's speed and memory targets.
+costs about as much as one more exponential per term. Measured, with the
+extraction on a block-sized buffer or in place: the benchmark's geometric
+mean time ratio to scipy went from 0.79-0.80 to 0.90-0.95 (target 0.8) and
+its worst case to 2.9-4.1 times scipy's time (target 2.5), or the memory of
+a call on 1000 logits to 2.5 times the input (target 1.5). Counting the
+entries tied with the maximum instead of summing their terms makes constant
+rows exact, but gives the tied entries a formula their neighbours do not
+get, and softmax then falls by an ulp, on about 7 in 100 tries, as an entry
+steps up to a tie: it is not done.
 
 Floating-point exceptions: no public function raises or warns for finite
 input, whatever :func:`numpy.errstate` says; every operation that can
@@ -108,7 +118,7 @@ input, plus a copy of the input when the reduced axes are not the last
 ones. Inputs of a few thousand entries need more: their scratch is at
 least 1024 elements (or the input) per buffer, and a call allocates a few
 kilobytes of numpy temporaries and Python objects. Measured with
-:mod:`tracemalloc` on 1000 float64 entries: 1.32-1.38x the input for
+:mod:`tracemalloc` on 1000 float64 entries: 1.32-1.39x the input for
 ``T = 1`` and ``T = 0.5`` (softmax and log-softmax: the output plus about
 2.6 KB; log-sum-exp: a scratch of terms as large as the input plus about
 3 KB), and about 11.5x for a temperature that is not a power of two (the
@@ -208,17 +218,15 @@ def _finish(y: np.ndarray, dtype: np.dtype, shape: tuple[int, ...]) -> NDArray[n
 #    format keeps it in the sum, where it is exactly 1);
 # 4. in float64, the largest of the other terms added apart from the sum of
 #    the rest (:func:`_largest_and_sum`), and a long row's chunk sums added
-#    with Neumaier's compensation (:func:`_sum_of_parts`);
-# 5. in float64 softmax, the entries tied with the largest counted instead of
-#    summed (:func:`_tied_rows`).
+#    with Neumaier's compensation (:func:`_sum_of_parts`).
 #
 # Two steps cost nothing where they are not needed: a block whose scaled maxima
 # all lie in (-1, 680] is not shifted at all (the exponential reads the input;
 # not in softmax of a narrower format, which is always shifted by its maxima),
 # and softmax looks for entries tied with the largest (which must get exactly its
-# probability, and whose terms are counted) only in float64 blocks where some
-# other term equals the largest term (a narrower format is shifted by its maxima,
-# and every entry, the largest included, is its term over the sum of all terms).
+# probability) only in float64 blocks where some other term equals the largest
+# term (a narrower format is shifted by its maxima, and every entry, the largest
+# included, is its term over the sum of all terms).
 
 #: Elements per block of work (a parameter: the tests make it small).
 _BLOCK = 1 << 16
@@ -675,44 +683,15 @@ def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.nd
         yield int(r), tied, int(tied.sum())
 
 
-def _tied_rows(
-    nz: _Normaliser, xb: np.ndarray, y: np.ndarray, chunks: list[slice], top_p: _PerRow
-) -> tuple[_PerRow, _PerRow]:
-    """Softmax's total, and the largest entry's probability, in a block with ties.
-
-    In a row whose largest other term equals the largest term ``t``, the ``k``
-    entries equal to the maximum all have the term ``t``, and a sum of ``k``
-    copies of ``t`` rounds (4-5 ulp on rows of dozens of equal entries). Their
-    terms are set to 0 in the float64 terms `y` (they get their probability
-    afterwards), counted, and the other terms summed (``r``, the largest
-    apart): the total is ``k t + r`` and each tied entry gets
-    ``1 / (k + r / t)``. Other rows keep ``nz.total`` and `top_p`; their terms
-    are unchanged (only their largest, already 0, matches the maximum).
-    """
-    m = _col(nz.m)
-    k: Any = 0
-    for cols in chunks:
-        tied = xb[:, cols] == m
-        k = k + np.count_nonzero(tied, axis=1)
-        np.copyto(y[:, cols], 0.0, where=tied)
-    big, small = _largest_and_sum(y)
-    rest = big + small
-    rows = nz.second == nz.top
-    total = np.where(rows, k * nz.top + rest, nz.total)
-    return total, np.where(rows, 1.0 / (k + rest / nz.top), top_p)
-
-
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
-    In float64, the largest entry gets ``1 / (1 + rest / top)``; every other
-    entry ``t / (top + rest)``, with ``t`` its own term. Entries tied with the
-    largest (whose terms equal ``top`` exactly) are looked for only in blocks
-    where the largest other term equals ``top``; a block without one (almost
-    every block of real data) needs no mask over its entries. In a row with
-    ``k`` such entries, each gets ``1 / (k + rest' / top)`` and every other entry
-    ``t / (k top + rest')``, ``rest'`` being the sum of the other terms
-    (:func:`_tied_rows`). A narrower format is shifted by the maximum, so that the
+    In float64, the largest entry, and every entry equal to it, gets
+    ``1 / (1 + rest / top)``; every other entry ``t / (top + rest)``, with ``t``
+    its own term. Entries tied with the largest (whose terms equal ``top``
+    exactly) are looked for only in blocks where the largest other term equals
+    ``top``; a block without one (almost every block of real data) needs no mask
+    over its entries. A narrower format is shifted by the maximum, so that the
     largest term is exactly 1: every entry, the largest and those tied with it
     included, gets ``t / total`` in float64, ``total`` being the sum of every
     term, and is rounded to the format. The largest entry's ``1 / total`` is
@@ -726,17 +705,20 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         terms = block if in_place else scratch("terms", *xb.shape)
         nz = _block_normaliser(xb, chunks, temperature, scratch, terms, whole_sum=True)
         total = nz.total
-        top = None if nz.top is None else 1.0 / (1.0 + nz.rest / nz.top)
-        has_ties = nz.second is not None and np.count_nonzero(nz.second == nz.top)
-        if has_ties:  # some entries equal the largest: their terms are counted, not summed
-            total, top = _tied_rows(nz, xb, block, chunks, top)
+        # entries tied with the largest get its 1 / (1 + rest / top), not t / total
+        has_ties = (
+            nz.top is not None
+            and nz.second is not None
+            and np.count_nonzero(nz.second == nz.top)
+        )
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
                 np.divide(y, _col(total), out=y)
         else:
             np.divide(terms, _col(total), out=block, casting="unsafe")
-        if top is not None:  # the largest entry, apart, and those tied with it
+        if nz.top is not None:  # the largest entry, apart: 1 / (1 + rest / top)
+            top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
             if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
                 top_b, m = _col(top.astype(block.dtype)), _col(nz.m)
                 for cols in chunks:
@@ -898,12 +880,8 @@ def softmax(
     others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
     :math:`e_i/(t + r)`, the total :math:`t + r` being formed from :math:`t`,
     the largest other term and the sum of the rest, with the rounding error of
-    the first addition kept. Where :math:`k \ge 2` entries equal the maximum,
-    their terms are counted rather than summed: each of them gets
-    :math:`1/(k + r'/t)` and every other entry :math:`e_i/(k t + r')`, with
-    :math:`r'` the sum of the other terms (a sum of dozens of copies of
-    :math:`t` would round, and softmax of a constant row would then be 4-5 ulp
-    off where the max-shifted formula is exact). In a narrower format
+    the first addition kept; entries equal to the maximum get the largest
+    entry's value. In a narrower format
     :math:`t = 1` exactly, and every entry gets :math:`e_i/s`, with :math:`s`
     the float64 sum of all terms.
     For the largest entry, :math:`1/(1 + r/t)` and :math:`1/s` are monotone
@@ -943,11 +921,12 @@ def softmax(
     families (dominant entry, near ties, wide range, large offsets, long
     rows of up to :math:`10^6` entries, any axis, temperatures from 5e-324
     to 1.7e308), though neither bound is proved; float64 rows sum to 1
-    within 1 eps there (tested bound 2). Ordinary rows of a few dozen to a few
-    hundred comparable logits exceed the float64 bound now and then (up to 5
-    ulp; 15 of 1000 rows of 100 standard-normal logits), through the rounding
-    of the sum; the module notes list every kind of row found beyond the
-    bounds. Every finite
+    within 1 eps there (tested bound 2). Other rows exceed the float64 bound,
+    through the rounding of the sum of the terms: ordinary rows of a few dozen
+    to a few hundred comparable logits now and then (up to 5 ulp; 15 of 1000
+    rows of 100 standard-normal logits), rows of many equal logits more often
+    (up to 6 ulp, and sums up to 4 eps from 1); the module notes list every
+    kind of row found beyond the bounds. Every finite
     positive temperature gives the correct limit: uniform for huge
     :math:`T`, one-hot for tiny :math:`T`. Finite input never produces NaN,
     infinity or a floating-point exception or warning, whatever
