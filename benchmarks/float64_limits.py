@@ -1,10 +1,12 @@
 """The float64 rows beyond softmax_lib's accuracy targets, counted.
 
-Reproduces the numbers that the notes of ``softmax_lib/_core.py``, the library README
-and the CHANGELOG give for rows outside the test families (mpmath references from
-``softmax_lib.testing``)::
+Reproduces the counts that the notes of ``softmax_lib/_core.py``, the library README
+and the CHANGELOG give for ordinary rows, rows of equal logits and of small integers,
+entries stepped through a tie with the maximum, and near ties (mpmath references from
+``softmax_lib.testing``); the rows built against the sum are in
+``tests/test_accuracy.py``::
 
-    python benchmarks/float64_limits.py            # about two minutes on one core
+    python benchmarks/float64_limits.py            # about three minutes on one core
 
 Targets: softmax and log_softmax within 3 ulp, logsumexp within 2, in float64. Some
 counts depend on the last bit of numpy's exponential, which differs between CPUs with
@@ -92,6 +94,65 @@ def equal_row_families(count: int = 1500) -> None:
         print(f"equal logits, {kind}: {over} of {count // 3} rows beyond 3 ulp (worst {worst:.0f})")
 
 
+def small_integer_rows(count: int = 500) -> None:
+    """Rows of 20 to 129 integers in {0, 1, 2}."""
+    rng = np.random.default_rng(5)
+    over, worst = 0, 0.0
+    for _ in range(count):
+        x = rng.integers(0, 3, int(rng.integers(20, 130))).astype(float)
+        ref_p, _, _ = reference_softmax(x)
+        err = worst_ulps(softmax(x), ref_p)
+        over += err > 3
+        worst = max(worst, err)
+    print(f"small integers: {over} of {count} rows beyond 3 ulp (worst {worst:.0f})")
+
+
+def small_integers_near_tie(count: int = 1000) -> None:
+    """Rows of small integers with one entry one float below the maximum, T = 1, 1/2, 2."""
+    rng = np.random.default_rng(1)
+    over, worst = 0, 0.0
+    for _ in range(count):
+        x = rng.integers(0, 3, int(rng.integers(3, 120))).astype(float)
+        j = int(np.argmax(x))
+        x[(j + 1) % x.size] = np.nextafter(x[j], -np.inf)
+        temperature = float(rng.choice([1.0, 0.5, 2.0]))
+        ref_p, _, _ = reference_softmax(x, temperature)
+        err = worst_ulps(softmax(x, temperature=temperature), ref_p)
+        over += err > 3
+        worst = max(worst, err)
+    print(f"small integers with a near tie: {over} of {count} rows beyond 3 ulp"
+          f" (worst {worst:.0f})")
+
+
+def tie_steps(count: int = 2000) -> None:
+    """An entry one float below the maximum, at it, and one float above: does it fall?"""
+    rng = np.random.default_rng(3)
+    for family in ("normal", "small integers", "constant and one larger"):
+        for temperature in (1.0, 0.5, 2.0):
+            up_to, from_tie, worst = 0, 0, 0.0
+            for _ in range(count):
+                n = int(rng.integers(3, 40))
+                if family == "normal":
+                    x = rng.normal(0.0, 2.0, n)
+                elif family == "small integers":
+                    x = rng.integers(0, 3, n).astype(float)
+                else:
+                    x = np.full(n, rng.normal(0.0, 2.0))
+                    x[0] += 1.0
+                j = int(np.argmax(x))
+                k = (j + 1) % n
+                steps = []
+                for value in (np.nextafter(x[j], -np.inf), x[j], np.nextafter(x[j], np.inf)):
+                    y = x.copy()
+                    y[k] = value
+                    steps.append(softmax(y, temperature=temperature)[k])
+                up_to += steps[1] < steps[0]
+                from_tie += steps[2] < steps[1]
+                worst = max(worst, float((steps[0] - steps[1]) / np.spacing(steps[1])))
+            print(f"tie steps, {family}, T = {temperature}: falls on the step up to the tie"
+                  f" {up_to} of {count} (by at most {worst:.0f} ulp), from the tie {from_tie}")
+
+
 def near_tie_order(count: int = 20_000) -> None:
     """Rows whose second largest logit is one float below the largest: order of softmax."""
     rng = np.random.default_rng(11)
@@ -116,4 +177,7 @@ if __name__ == "__main__":
     normal_rows(10, 2000)
     equal_rows()
     equal_row_families()
+    small_integer_rows()
+    small_integers_near_tie()
+    tie_steps()
     near_tie_order()

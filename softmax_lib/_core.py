@@ -47,7 +47,8 @@ logsumexp    1 ulp                      0 ulp (correctly rounded)
 
 and float64 rows sum to 1 within 1 eps. The tests hold the targets 3, 3, 2
 ulp (float64) and 1 ulp (narrower formats). Excluded: log-sum-exp with a
-negative maximum and ``|LSE| < |m|`` (see :func:`logsumexp`). "Correctly
+negative maximum whose result has a smaller ulp than ``LSE - m`` (see
+:func:`logsumexp`). "Correctly
 rounded" is what these families measure, not a guarantee: a result within
 about 2**-44 of a rounding midpoint (relative) can be 1 ulp off, as a search
 for such inputs finds (``tests/test_accuracy.py``), and ``ml_dtypes``
@@ -59,49 +60,49 @@ rows exceed them. A held-out search found none beyond the targets on its
 families: float64 seeds 10-599 of every family but the long row, and 72,000
 rows of 6 to 130 entries made of a maximum (exactly 0, or near 1000), one to
 three terms within 3 of it and the others 4 to 12 below; there softmax and
-log-softmax were at most 3 ulp off and log-sum-exp at most 2. An earlier
-version (a plain pairwise sum, and the shift ``ceil(m)`` for offset rows) was
-4 ulp off in softmax and log-softmax and 3 in log-sum-exp on some of those rows;
-``tests/test_accuracy.py`` keeps six of them. The rows found beyond the
-targets all owe their excess to one rounding: that of the sum of the terms
-other than the two largest (numpy's pairwise sum, or a running sum for rows
-of at most 16 entries), which softmax's division passes on and ``log1p``
-damps:
+log-softmax were at most 3 ulp off and log-sum-exp at most 2
+(``tests/test_accuracy.py`` keeps six rows on which an earlier version
+missed them). The rows found beyond the targets all owe their excess to one
+rounding: that of the sum of the terms other than the two largest (numpy's
+pairwise sum, or a running sum for rows of at most 16 entries), which
+softmax's division passes on and ``log1p`` damps:
 
-* ordinary rows of a few dozen to a few hundred comparable terms, in
+* ordinary rows of a few dozen to a couple of hundred comparable terms, in
   softmax: of 1000 rows of 100 standard-normal logits (seed 0), 15 (14 on
   CPUs without AVX-512) have an entry more than 3 ulp off, at most 5
-  (``scipy.special.softmax``: 532 rows, at most 7), and the probabilities of 15
-  rows sum to 1 within 2 eps but not 1; of 1000 rows of 30, 2 are beyond
-  (at most 4); none of 200 rows of 1000 or of 2000 rows of 10. A row of 33
-  logits at ``T = 3`` is 4 ulp off with and without AVX-512. log-softmax and
-  log-sum-exp stay within their targets on these rows;
-* rows of many equal terms, whose sum adds dozens of copies of one rounded
+  (``scipy.special.softmax``: 532 rows, 534 without AVX-512, at most 7), and
+  the probabilities of 15 rows sum to 1 within 2 eps but not 1; of 1000 rows
+  of 30, 2 are beyond (at most 4); none of 200 rows of 1000 or of 2000 rows
+  of 10. A row of 33 logits at ``T = 3`` is 4 ulp off with and without
+  AVX-512. log-softmax and log-sum-exp stay within their targets on these
+  rows;
+* rows of many equal logits, whose sum adds dozens of copies of one rounded
   term: ``softmax([1.0] * 69)`` is 4 ulp off and 86 copies of
   ``-0x1.04c28337026fcp+0`` 5 ulp (the max-shifted formula is exact on
-  constant rows, whose terms it makes exactly 1); rows with many entries
-  tied at the maximum, rows of small integers and rows of equal logits below
-  a larger one (``softmax([1.5] + [1.0] * 62)``: 5 ulp) reach 4-6 ulp (60
-  of 1500 random such rows, at temperatures 1, 1/2 and 2 and offsets up to
-  1000), and their probabilities sum to 1 within up to 4 eps (119 copies of
-  ``-0x1.9178868c95974p+0``);
+  constant rows, whose terms it makes exactly 1), and ``softmax([1.5] +
+  [1.0] * 62)`` 5 ulp; of 500 random rows each of constant logits, of
+  logits with several tied at the maximum, and of equal logits below a
+  larger one (temperatures 1, 1/2 and 2, offsets up to 1000), 11, 20 and 29
+  are beyond 3 ulp, at most 5, 6 and 5; their probabilities sum to 1 within
+  up to 4 eps (119 copies of ``-0x1.9178868c95974p+0``);
+* rows of small integers, rarely: 3 of 500 rows of 20 to 129 entries in
+  {0, 1, 2} are 4 ulp off, as is a row of 95 such entries in the tests;
+  with an entry one float below the maximum (which gets the largest entry's
+  value where its term rounds to the largest; see :func:`softmax`), 5 of
+  1000 rows at temperatures 1, 1/2 and 2 are beyond, at most 5 ulp;
 * rows built so that several comparable terms put the sum just above a
   power of two, where the result's ulp halves: log-sum-exp 3 ulp,
-  log-softmax 4 ulp.
+  log-softmax 4 ulp (two such rows are in the tests).
 
-``benchmarks/float64_limits.py`` counts these rows, and
-``tests/test_accuracy.py`` holds some of them within their measured errors. A
-sum accurate to about one rounding (a compensated pairwise sum, or Rump,
-Ogita and Oishi's extraction) removes every excess found, but in numpy it
-costs about as much as one more exponential per term. Measured, with the
-extraction on a block-sized buffer or in place: the benchmark's geometric
-mean time ratio to scipy went from 0.79-0.80 to 0.90-0.95 (target 0.8) and
-its worst case to 2.9-4.1 times scipy's time (target 2.5), or the memory of
-a call on 1000 logits to 2.5 times the input (target 1.5). Counting the
-entries tied with the maximum instead of summing their terms makes constant
-rows exact, but gives the tied entries a formula their neighbours do not
-get, and softmax then falls by an ulp, on about 7 in 100 tries, as an entry
-steps up to a tie: it is not done.
+``benchmarks/float64_limits.py`` counts the ordinary rows and the rows of
+equal logits and of small integers, and ``tests/test_accuracy.py`` holds
+some of each kind within their measured errors. A sum accurate to about one
+rounding (a compensated pairwise sum, or Rump, Ogita and Oishi's
+extraction) removes every excess found, but in numpy it needs several more
+passes over the terms (about one more exponential's worth of work per term)
+and a second buffer as large as a block: beyond this library's speed target
+(a geometric-mean time ratio to scipy of at most 0.8) and memory target (at
+most 1.5 times the input).
 
 Floating-point exceptions: no public function raises or warns for finite
 input, whatever :func:`numpy.errstate` says; every operation that can
@@ -688,12 +689,12 @@ def _infinite_rows(nz: _Normaliser, xb: np.ndarray) -> Iterator[tuple[int, np.nd
 def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
     """Softmax of each row of `X` into `out`.
 
-    In float64, the largest entry, and every entry equal to it, gets
+    In float64, the largest entry, and every entry whose term equals the
+    largest term ``top`` (ties, and entries whose terms round to it), gets
     ``1 / (1 + rest / top)``; every other entry ``t / (top + rest)``, with ``t``
-    its own term. Entries tied with the largest (whose terms equal ``top``
-    exactly) are looked for only in blocks where the largest other term equals
-    ``top``; a block without one (almost every block of real data) needs no mask
-    over its entries. A narrower format is shifted by the maximum, so that the
+    its own term. Such entries are looked for only in blocks where the largest
+    other term equals ``top``; a block without one (almost every block of real
+    data) needs no mask over its entries. A narrower format is shifted by the maximum, so that the
     largest term is exactly 1: every entry, the largest and those tied with it
     included, gets ``t / total`` in float64, ``total`` being the sum of every
     term, and is rounded to the format. The largest entry's ``1 / total`` is
@@ -707,26 +708,28 @@ def _softmax_rows(X: np.ndarray, temperature: float, out: np.ndarray) -> None:
         terms = block if in_place else scratch("terms", *xb.shape)
         nz = _block_normaliser(xb, chunks, temperature, scratch, terms, whole_sum=True)
         total = nz.total
-        # entries tied with the largest get its 1 / (1 + rest / top), not t / total
+        # entries tied with the largest term get its 1 / (1 + rest / top), not t / total
         has_ties = (
             nz.top is not None
             and nz.second is not None
             and np.count_nonzero(nz.second == nz.top)
         )
+        # the largest entry, apart: 1 / (1 + rest / top); one entry per row: no out=
+        top = None if nz.top is None else 1.0 / (1.0 + nz.rest / nz.top)
         if in_place:  # the terms are in the output already
             for cols in chunks:
                 y = block[:, cols]
+                # entries whose term equals the largest (ties, and entries so close to
+                # the maximum that their terms round to the same) get its probability;
+                # the comparison runs chunk by chunk to keep memory bounded
+                tied = y == _col(nz.top) if has_ties else None
                 np.divide(y, _col(total), out=y)
+                if tied is not None:
+                    np.copyto(y, _col(top), where=tied)
         else:
             np.divide(terms, _col(total), out=block, casting="unsafe")
-        if nz.top is not None:  # the largest entry, apart: 1 / (1 + rest / top)
-            top = 1.0 / (1.0 + nz.rest / nz.top)  # one entry per row: no out= arguments
-            if has_ties:  # the comparison runs chunk by chunk to keep memory bounded
-                top_b, m = _col(top.astype(block.dtype)), _col(nz.m)
-                for cols in chunks:
-                    np.copyto(block[:, cols], top_b, where=xb[:, cols] == m)
-            else:
-                nz.arg.put(block, top)  # rounded to the output's format
+        if top is not None:
+            nz.arg.put(block, top)  # rounded to the output's format
         if not nz.finite:
             for r, tied, k in _infinite_rows(nz, xb):
                 block[r] = tied / k
@@ -882,8 +885,11 @@ def softmax(
     others, the largest entry gets :math:`1/(1 + r/t)` and every other entry
     :math:`e_i/(t + r)`, the total :math:`t + r` being formed from :math:`t`,
     the largest other term and the sum of the rest, with the rounding error of
-    the first addition kept; entries equal to the maximum get the largest
-    entry's value. In a narrower format
+    the first addition kept. Every entry whose term equals :math:`t` gets the
+    largest entry's value: entries tied with the maximum, and entries so close
+    to it that their terms round to :math:`t` (such an entry is then up to an
+    ulp above its own exact value, but equal terms give equal probabilities,
+    and an entry stepping up to a tie does not change formula). In a narrower format
     :math:`t = 1` exactly, and every entry gets :math:`e_i/s`, with :math:`s`
     the float64 sum of all terms.
     For the largest entry, :math:`1/(1 + r/t)` and :math:`1/s` are monotone
@@ -893,7 +899,7 @@ def softmax(
     integer shift steps, are checked on grids: fine grids in float16, float32
     and float64 at :math:`T = 1, 1/2, 2`, including where the result rounds
     to 0 or 1, and float32 grids of two-entry rows placed around rounding
-    midpoints (``tests/test_core.py``). Two limits of one ulp remain, which
+    midpoints (``tests/test_core.py``). Three limits of one ulp remain, which
     only a correctly rounded softmax would remove. In float64 with a
     temperature that is not a power of two, the recovered error
     :math:`e^{\text{hi}}(1 + \text{lo})` wobbles as hi steps:
@@ -905,16 +911,20 @@ def softmax(
     ``z = 0x1.2c3c2cp-30`` to the next float32. The form :math:`t/(t + r)`
     for the largest entry in float64 is far from monotone (it decreased on
     hundreds of thousands of grid steps of :math:`[36.5, 37.5]` for
-    ``softmax([z, 0])``). The price is that in float64 the largest entry can
-    come out below an entry that is one float smaller: the two round
-    independently, :math:`1/(1 + r/t)` and :math:`e_i/(t + r)`. For ``x`` =
-    ``[0x1.014deb6be63edp-1, -0x1.846f3e8ef2d37p+1, -0x1.daa0a7efd9298p+0,
-    0x1.014deb6be63eep-1]``, entry 0 gets one ulp more than entry 3; on
-    20,000 rows of 2 to 11 normal logits whose second largest is one float
-    below the largest, 270 came out in the wrong order, by at most 3 ulp
-    (``benchmarks/float64_limits.py``). Taking the larger of the two would keep the
-    order and break the monotonicity. Entries other than the largest are
-    divided by the same total, so their order is that of their terms.
+    ``softmax([z, 0])``). In float64, an entry one float below the maximum
+    whose term is below :math:`t` gets :math:`e_i/(t + r)` and, at the
+    maximum, the largest entry's :math:`1/(1 + r/t)`; the two round
+    independently, and on that last step the entry can fall by an ulp (in
+    ``benchmarks/float64_limits.py``, 1 to 18 of 2000 steps in rows of normal
+    logits, of small integers, and of a constant with one larger entry, at
+    :math:`T = 1, 1/2, 2`; none on the step from a tie to one float above).
+    For the same reason the largest entry can come out an ulp below an entry
+    one float smaller (25 of 20,000 rows of 2 to 11 logits of standard
+    deviation 2 whose second largest is one float below the largest, seed
+    11); taking the larger of the two values for the largest entry would keep
+    the order, but the largest entry could then fall as its own logit rises.
+    Entries other than the largest are divided by the same total, so their
+    order is that of their terms.
 
     Accuracy, measured against correctly rounded references (see
     :mod:`softmax_lib.testing` and the module notes): at most 2 ulp in
@@ -923,10 +933,10 @@ def softmax(
     families (dominant entry, near ties, wide range, large offsets, long
     rows of up to :math:`10^6` entries, any axis, temperatures from 5e-324
     to 1.7e308), though neither bound is proved; float64 rows sum to 1
-    within 1 eps there (tested bound 2). Other rows exceed the float64 bound,
-    through the rounding of the sum of the terms: ordinary rows of a few dozen
-    to a few hundred comparable logits now and then (up to 5 ulp; 15 of 1000
-    rows of 100 standard-normal logits), rows of many equal logits more often
+    within 1 eps there (tested bound 2). Other rows exceed the tested bound of
+    3 ulp, through the rounding of the sum of the terms: ordinary rows of a few
+    dozen to a couple of hundred comparable logits now and then (up to 5 ulp;
+    15 of 1000 rows of 100 standard-normal logits), rows of many equal logits more often
     (up to 6 ulp, and sums up to 4 eps from 1); the module notes list every
     kind of row found beyond the bounds. Every finite
     positive temperature gives the correct limit: uniform for huge
@@ -1144,13 +1154,16 @@ def logsumexp(
     integer input (2 ulp on a held-out search, 3 on rows built against the
     sum; tested bound 2 on the families) and correctly rounded in float32, float16 and
     bfloat16; neither bound is proved (see the module notes).
-    Excluded from these bounds,
-    because the final addition :math:`m + \operatorname{log1p}(r)` cancels
-    there: rows with :math:`m < 0` and :math:`|\operatorname{LSE}(x)| < |m|`.
-    The error is then about one ulp of :math:`\operatorname{log1p}(r)`
-    (which is :math:`|m| + \operatorname{LSE}(x)`) in absolute terms: 3 ulp
-    of the result for ``logsumexp([-1.5] * 11)`` (LSE about 0.898), many
-    ulps where the result is close to 0. Finite input never raises or warns. It satisfies
+    Excluded from these bounds: rows with :math:`m < 0` whose result has a
+    smaller ulp than :math:`\operatorname{log1p}(r) = \operatorname{LSE}(x) - m`,
+    which includes every row with :math:`|\operatorname{LSE}(x)| < |m|`. The
+    final addition :math:`m + \operatorname{log1p}(r)` then passes on half an
+    ulp of :math:`\operatorname{log1p}(r)`, which is one ulp or more of the
+    result: 3 ulp for ``logsumexp([-1.5] * 11)`` (LSE about 0.898) and for 62
+    copies of ``-0x1.1f21014629bdbp-2`` (LSE about 3.85, log1p(r) about 4.13),
+    many ulps where the result is close to 0. (Of 1,908 random rows of
+    negative logits outside this exclusion, none was more than 2 ulp off.)
+    Finite input never raises or warns. It satisfies
     :math:`\max(x) \le \operatorname{LSE}(x) \le \max(x) + \log n`.
 
     Special values: ``-inf`` entries contribute nothing; an empty slice gives
