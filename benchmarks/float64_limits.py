@@ -125,11 +125,13 @@ def small_integers_near_tie(count: int = 1000) -> None:
 
 
 def tie_steps(count: int = 2000) -> None:
-    """An entry one float below the maximum, at it, and one float above: does it fall?"""
+    """An entry next to the maximum stepped float by float from 8 floats below it to the
+    maximum, then one float above: how often, and by how much, does its probability fall?
+    """
     rng = np.random.default_rng(3)
     for family in ("normal", "small integers", "constant and one larger"):
         for temperature in (1.0, 0.5, 2.0):
-            up_to, from_tie, worst = 0, 0, 0.0
+            rows_up, rows_above, worst = 0, 0, 0.0
             for _ in range(count):
                 n = int(rng.integers(3, 40))
                 if family == "normal":
@@ -140,17 +142,24 @@ def tie_steps(count: int = 2000) -> None:
                     x = np.full(n, rng.normal(0.0, 2.0))
                     x[0] += 1.0
                 j = int(np.argmax(x))
-                k = (j + 1) % n
+                k = (j + 1) % n if rng.random() < 0.5 else (j - 1) % n
+                values = [x[j]]
+                for _ in range(8):
+                    values.insert(0, np.nextafter(values[0], -np.inf))
+                values.append(np.nextafter(x[j], np.inf))
                 steps = []
-                for value in (np.nextafter(x[j], -np.inf), x[j], np.nextafter(x[j], np.inf)):
+                for value in values:
                     y = x.copy()
                     y[k] = value
                     steps.append(softmax(y, temperature=temperature)[k])
-                up_to += steps[1] < steps[0]
-                from_tie += steps[2] < steps[1]
-                worst = max(worst, float((steps[0] - steps[1]) / np.spacing(steps[1])))
-            print(f"tie steps, {family}, T = {temperature}: falls on the step up to the tie"
-                  f" {up_to} of {count} (by at most {worst:.0f} ulp), from the tie {from_tie}")
+                pairs = zip(steps[:8], steps[1:9], strict=True)
+                falls = [(a - b) / np.spacing(b) for a, b in pairs]
+                rows_up += max(falls) > 0
+                rows_above += steps[9] < steps[8]
+                worst = max(worst, float(max(falls)))
+            print(f"tie steps, {family}, T = {temperature}: rows that fall on the 8 steps up"
+                  f" to the tie {rows_up} of {count} (by at most {worst:.0f} ulp); on the step"
+                  f" from the tie {rows_above}")
 
 
 def near_tie_order(count: int = 20_000) -> None:

@@ -62,7 +62,7 @@ rows of 6 to 130 entries made of a maximum (exactly 0, or near 1000), one to
 three terms within 3 of it and the others 4 to 12 below; there softmax and
 log-softmax were at most 3 ulp off and log-sum-exp at most 2
 (``tests/test_accuracy.py`` keeps six rows on which an earlier version
-missed them). The rows found beyond the targets all owe their excess to one
+missed them). Most rows found beyond the targets owe their excess to one
 rounding: that of the sum of the terms other than the two largest (numpy's
 pairwise sum, or a running sum for rows of at most 16 entries), which
 softmax's division passes on and ``log1p`` damps:
@@ -83,26 +83,32 @@ softmax's division passes on and ``log1p`` damps:
   [1.0] * 62)`` 5 ulp; of 500 random rows each of constant logits, of
   logits with several tied at the maximum, and of equal logits below a
   larger one (temperatures 1, 1/2 and 2, offsets up to 1000), 11, 20 and 29
-  are beyond 3 ulp, at most 5, 6 and 5; their probabilities sum to 1 within
-  up to 4 eps (119 copies of ``-0x1.9178868c95974p+0``);
+  are beyond 3 ulp, at most 5, 6 and 5 (19 and at most 5 for the second
+  kind without AVX-512); their probabilities sum to 1 within up to 4 eps
+  (119 copies of ``-0x1.9178868c95974p+0``);
 * rows of small integers, rarely: 3 of 500 rows of 20 to 129 entries in
   {0, 1, 2} are 4 ulp off, as is a row of 95 such entries in the tests;
-  with an entry one float below the maximum (which gets the largest entry's
-  value where its term rounds to the largest; see :func:`softmax`), 5 of
-  1000 rows at temperatures 1, 1/2 and 2 are beyond, at most 5 ulp;
 * rows built so that several comparable terms put the sum just above a
   power of two, where the result's ulp halves: log-sum-exp 3 ulp,
   log-softmax 4 ulp (two such rows are in the tests).
 
+The other rows beyond the targets have an entry whose term rounds to the
+largest term without being tied with the maximum: softmax gives it the
+largest entry's value (see :func:`softmax`), up to about 2 ulp above its own
+exact value. Of 1000 rows of 3 to 119 integers in {0, 1, 2} with an entry
+one float below the maximum (temperatures 1, 1/2 and 2), 5 are beyond 3
+ulp, at most 5.
+
 ``benchmarks/float64_limits.py`` counts the ordinary rows and the rows of
-equal logits and of small integers, and ``tests/test_accuracy.py`` holds
-some of each kind within their measured errors. A sum accurate to about one
-rounding (a compensated pairwise sum, or Rump, Ogita and Oishi's
-extraction) removes every excess found, but in numpy it needs several more
-passes over the terms (about one more exponential's worth of work per term)
-and a second buffer as large as a block: beyond this library's speed target
-(a geometric-mean time ratio to scipy of at most 0.8) and memory target (at
-most 1.5 times the input).
+equal logits and of small integers, and ``tests/test_accuracy.py`` and
+``tests/test_core.py`` hold some of each kind within their measured errors.
+A sum accurate to about one rounding (a compensated pairwise sum, or Rump,
+Ogita and Oishi's extraction) removes the excess of the sum, but in numpy it
+needs several more passes over the terms (about one more exponential's worth
+of work per term) and a second buffer as large as a block: beyond this
+library's speed target (a geometric-mean time ratio to scipy of at most 0.8)
+and, for inputs of a few thousand entries, where a block is the whole input,
+its memory target (at most 1.5 times the input).
 
 Floating-point exceptions: no public function raises or warns for finite
 input, whatever :func:`numpy.errstate` says; every operation that can
@@ -887,11 +893,14 @@ def softmax(
     the largest other term and the sum of the rest, with the rounding error of
     the first addition kept. Every entry whose term equals :math:`t` gets the
     largest entry's value: entries tied with the maximum, and entries so close
-    to it that their terms round to :math:`t` (such an entry is then up to an
-    ulp above its own exact value, but equal terms give equal probabilities,
-    and an entry stepping up to a tie does not change formula). In a narrower format
-    :math:`t = 1` exactly, and every entry gets :math:`e_i/s`, with :math:`s`
-    the float64 sum of all terms.
+    to it that their terms round to :math:`t`. Equal terms then give equal
+    probabilities, and an entry rising towards the maximum switches formula
+    where its term first rounds to :math:`t`, not on the step onto the maximum;
+    such an entry can be up to about 2 ulp above its own exact value (relative
+    ``ulp(t)/t``; ``softmax([0x1.9299bbe45f79dp-5, 0x1.9299bbe45f775p-5,
+    -0x1.7d257c33d2d99p+4], temperature=2)[1]`` is 3 ulp off). In a narrower
+    format :math:`t = 1` exactly, and every entry gets :math:`e_i/s`, with
+    :math:`s` the float64 sum of all terms.
     For the largest entry, :math:`1/(1 + r/t)` and :math:`1/s` are monotone
     non-decreasing in its own logit by construction wherever the terms carry
     no recovered error and the shift is 0 or :math:`m` (the other terms then
@@ -899,8 +908,8 @@ def softmax(
     integer shift steps, are checked on grids: fine grids in float16, float32
     and float64 at :math:`T = 1, 1/2, 2`, including where the result rounds
     to 0 or 1, and float32 grids of two-entry rows placed around rounding
-    midpoints (``tests/test_core.py``). Three limits of one ulp remain, which
-    only a correctly rounded softmax would remove. In float64 with a
+    midpoints (``tests/test_core.py``). Three limits, of one or two ulps,
+    remain, which only a correctly rounded softmax would remove. In float64 with a
     temperature that is not a power of two, the recovered error
     :math:`e^{\text{hi}}(1 + \text{lo})` wobbles as hi steps:
     ``softmax([z, 0, -0.5], temperature=0.37)[0]`` decreases from
@@ -911,18 +920,21 @@ def softmax(
     ``z = 0x1.2c3c2cp-30`` to the next float32. The form :math:`t/(t + r)`
     for the largest entry in float64 is far from monotone (it decreased on
     hundreds of thousands of grid steps of :math:`[36.5, 37.5]` for
-    ``softmax([z, 0])``). In float64, an entry one float below the maximum
-    whose term is below :math:`t` gets :math:`e_i/(t + r)` and, at the
-    maximum, the largest entry's :math:`1/(1 + r/t)`; the two round
-    independently, and on that last step the entry can fall by an ulp (in
-    ``benchmarks/float64_limits.py``, 1 to 18 of 2000 steps in rows of normal
-    logits, of small integers, and of a constant with one larger entry, at
-    :math:`T = 1, 1/2, 2`; none on the step from a tie to one float above).
-    For the same reason the largest entry can come out an ulp below an entry
-    one float smaller (25 of 20,000 rows of 2 to 11 logits of standard
-    deviation 2 whose second largest is one float below the largest, seed
-    11); taking the larger of the two values for the largest entry would keep
-    the order, but the largest entry could then fall as its own logit rises.
+    ``softmax([z, 0])``). In float64, an entry rising towards the maximum
+    switches from :math:`e_i/(t + r)` to the largest entry's
+    :math:`1/(1 + r/t)` where its term first rounds to :math:`t`; the two
+    round independently, and the entry can fall there by up to 2 ulp (in
+    ``benchmarks/float64_limits.py``, stepping an entry next to the maximum
+    from 8 floats below it up to it, in rows of normal logits, of small
+    integers, and of a constant with one larger entry, at :math:`T = 1, 1/2,
+    2`: 6 to 160 of 2000 rows fell somewhere, by at most 2 ulp; none on the
+    step from a tie to one float above). For the same reason
+    the largest entry can come out an ulp below an entry one float smaller
+    whose term is below :math:`t` (25 of 20,000 rows of 2 to 11 logits of
+    standard deviation 2 whose second largest is one float below the
+    largest, seed 11; 31 without AVX-512); taking the larger of the two
+    values for the largest entry would keep the order, but the largest entry
+    could then fall as its own logit rises.
     Entries other than the largest are divided by the same total, so their
     order is that of their terms.
 
@@ -937,7 +949,8 @@ def softmax(
     3 ulp, through the rounding of the sum of the terms: ordinary rows of a few
     dozen to a couple of hundred comparable logits now and then (up to 5 ulp;
     15 of 1000 rows of 100 standard-normal logits), rows of many equal logits more often
-    (up to 6 ulp, and sums up to 4 eps from 1); the module notes list every
+    (up to 6 ulp, and sums up to 4 eps from 1), and rows with an entry whose
+    term rounds to the largest (up to 5 ulp); the module notes list every
     kind of row found beyond the bounds. Every finite
     positive temperature gives the correct limit: uniform for huge
     :math:`T`, one-hot for tiny :math:`T`. Finite input never produces NaN,
@@ -1156,7 +1169,7 @@ def logsumexp(
     bfloat16; neither bound is proved (see the module notes).
     Excluded from these bounds: rows with :math:`m < 0` whose result has a
     smaller ulp than :math:`\operatorname{log1p}(r) = \operatorname{LSE}(x) - m`,
-    which includes every row with :math:`|\operatorname{LSE}(x)| < |m|`. The
+    which includes every row with :math:`0 \le \operatorname{LSE}(x) < |m|`. The
     final addition :math:`m + \operatorname{log1p}(r)` then passes on half an
     ulp of :math:`\operatorname{log1p}(r)`, which is one ulp or more of the
     result: 3 ulp for ``logsumexp([-1.5] * 11)`` (LSE about 0.898) and for 62
