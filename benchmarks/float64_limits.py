@@ -31,6 +31,12 @@ def worst_ulps(values: np.ndarray, refs: object) -> float:
     return max(ulp_error(float(v), r, np.float64) for v, r in zip(values, refs, strict=True))
 
 
+def softmax_error(x: np.ndarray, temperature: float = 1.0) -> float:
+    """The largest error of softmax on the row `x`, in ulps of float64."""
+    ref_p, _, _ = reference_softmax(x, temperature)
+    return worst_ulps(softmax(x, temperature=temperature), ref_p)
+
+
 def normal_rows(n: int, rows: int) -> None:
     """Rows of standard-normal logits (seed 0): softmax_lib and scipy."""
     x = np.random.default_rng(0).standard_normal((rows, n))
@@ -86,8 +92,7 @@ def equal_row_families(count: int = 1500) -> None:
             x = np.full(n, rng.normal(0.0, 3.0))
             x[int(rng.integers(n))] += rng.uniform(0.1, 2.0)
         x = x + float(rng.choice([0.0, 0.0, 1000.0, -1000.0, 500.0]))
-        ref_p, _, _ = reference_softmax(x, temperature)
-        err = worst_ulps(softmax(x, temperature=temperature), ref_p)
+        err = softmax_error(x, temperature)
         beyond[kind][0] += err > 3
         beyond[kind][1] = max(beyond[kind][1], err)
     for kind, (over, worst) in beyond.items():
@@ -99,9 +104,7 @@ def small_integer_rows(count: int = 500) -> None:
     rng = np.random.default_rng(5)
     over, worst = 0, 0.0
     for _ in range(count):
-        x = rng.integers(0, 3, int(rng.integers(20, 130))).astype(float)
-        ref_p, _, _ = reference_softmax(x)
-        err = worst_ulps(softmax(x), ref_p)
+        err = softmax_error(rng.integers(0, 3, int(rng.integers(20, 130))).astype(float))
         over += err > 3
         worst = max(worst, err)
     print(f"small integers: {over} of {count} rows beyond 3 ulp (worst {worst:.0f})")
@@ -115,9 +118,7 @@ def small_integers_near_tie(count: int = 1000) -> None:
         x = rng.integers(0, 3, int(rng.integers(3, 120))).astype(float)
         j = int(np.argmax(x))
         x[(j + 1) % x.size] = np.nextafter(x[j], -np.inf)
-        temperature = float(rng.choice([1.0, 0.5, 2.0]))
-        ref_p, _, _ = reference_softmax(x, temperature)
-        err = worst_ulps(softmax(x, temperature=temperature), ref_p)
+        err = softmax_error(x, float(rng.choice([1.0, 0.5, 2.0])))
         over += err > 3
         worst = max(worst, err)
     print(f"small integers with a near tie: {over} of {count} rows beyond 3 ulp"
